@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What the library's files share and the outside never sees.
+ *
+ * Everything is built with -fvisibility=hidden: a function is exported only
+ * when marked PEERSEC_EXPORT *and* named in libpeersec.sym.  Internal
+ * functions carry the peersec__ prefix so that they stay out of a static
+ * linker's way too.
+ */
+#ifndef PEERSEC_INT_H
+#define PEERSEC_INT_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <peersec/peersec.h>
+
+#define PEERSEC_EXPORT __attribute__((visibility("default")))
+
+/*
+ * lib/sys.c: the only file that talks to the kernel.  Each wrapper returns
+ * what the syscall returns on success and -errno on failure, so no caller
+ * reads errno.  Unit tests wrap the libc functions these call
+ * (-Wl,--wrap=getsockopt ...) to make the kernel say anything.
+ */
+int peersec__sys_getsockopt(int fd, int level, int name, void *val,
+			    socklen_t *len);
+int peersec__sys_setsockopt(int fd, int level, int name, const void *val,
+			    socklen_t len);
+int peersec__sys_getpeername(int fd, struct sockaddr *sa, socklen_t *len);
+int peersec__sys_getsockname(int fd, struct sockaddr *sa, socklen_t *len);
+ssize_t peersec__sys_recvmsg(int fd, struct msghdr *msg, int flags);
+int peersec__sys_recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen,
+			  int flags, struct timespec *timeout);
+int peersec__sys_close(int fd);
+
+/*
+ * lib/label.c: the one normaliser.  Every label the kernel hands out crosses
+ * it on its way to the caller.
+ *
+ * peersec__label_measure() looks at @n bytes the kernel wrote at @raw and
+ * tells the length of the label they hold, without any trailing NUL:
+ *   0         a label of *@label_len bytes at raw[0..*label_len);
+ *             raw[*label_len] is either a NUL the kernel wrote or the first
+ *             byte past what it wrote;
+ *   -ENODATA  no label: nothing written, or only a NUL (an empty label);
+ *   -EBADMSG  a NUL inside the label, followed by more bytes.
+ */
+int peersec__label_measure(const char *raw, size_t n, size_t *label_len);
+
+/*
+ * The stream door shared by peersec_tcp_get() and the SCTP functions:
+ * SO_PEERSEC into the caller's buffer, normalised, with the exact -ERANGE
+ * size.  Errors are those of peersec_tcp_get() except the explanation of
+ * -ENOPROTOOPT (see peersec__stream_explain()).
+ */
+int peersec__stream_read(int fd, char *buf, size_t *len);
+
+/*
+ * When SO_PEERSEC found no label, tell the caller why in the documented
+ * terms: -EPROTOTYPE for datagram sockets, -ENOTCONN for unconnected ones,
+ * -ENOPROTOOPT when the connection has no label.
+ */
+int peersec__stream_explain(int fd);
+
+#endif /* PEERSEC_INT_H */

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The library's only door to the kernel.  Kept thin on purpose: no logic
+ * beyond turning errno into a negative return and retrying the calls that a
+ * signal may interrupt without having done anything.  recvmsg and recvmmsg
+ * are not retried: -EINTR goes back to the caller, as recvmsg(2) would, with
+ * no datagram consumed.
+ */
+#include <errno.h>
+#include <unistd.h>
+#include <sys/socket.h>
+
+#include "peersec-int.h"
+
+int peersec__sys_getsockopt(int fd, int level, int name, void *val,
+			    socklen_t *len)
+{
+	while (getsockopt(fd, level, name, val, len) < 0) {
+		if (errno != EINTR)
+			return -errno;
+	}
+	return 0;
+}
+
+int peersec__sys_setsockopt(int fd, int level, int name, const void *val,
+			    socklen_t len)
+{
+	while (setsockopt(fd, level, name, val, len) < 0) {
+		if (errno != EINTR)
+			return -errno;
+	}
+	return 0;
+}
+
+int peersec__sys_getpeername(int fd, struct sockaddr *sa, socklen_t *len)
+{
+	return getpeername(fd, sa, len) < 0 ? -errno : 0;
+}
+
+int peersec__sys_getsockname(int fd, struct sockaddr *sa, socklen_t *len)
+{
+	return getsockname(fd, sa, len) < 0 ? -errno : 0;
+}
+
+ssize_t peersec__sys_recvmsg(int fd, struct msghdr *msg, int flags)
+{
+	ssize_t n = recvmsg(fd, msg, flags);
+
+	return n < 0 ? -errno : n;
+}
+
+int peersec__sys_recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen,
+			  int flags, struct timespec *timeout)
+{
+	int n = recvmmsg(fd, vec, vlen, flags, timeout);
+
+	return n < 0 ? -errno : n;
+}
+
+int peersec__sys_close(int fd)
+{
+	/* Linux releases the descriptor even when close() reports EINTR. */
+	return close(fd) < 0 && errno != EINTR ? -errno : 0;
+}

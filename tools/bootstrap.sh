@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Install every package that building and testing libpeersec needs, on Debian 12.
+# Idempotent: does nothing (and asks no mirror) when all are present.
+set -euo pipefail
+
+packages=(
+	# build
+	gcc g++ libc6-dev meson ninja-build pkg-config
+	libselinux1-dev libsctp-dev
+	# tests: unit, sanitizers, memcheck, coverage, fuzzing
+	libcmocka-dev valgrind gcovr clang libclang-rt-14-dev iproute2
+	# the labeled-network lab (tests/lab)
+	qemu-system-x86 busybox-static secilc cpio kmod netlabel-tools
+	# benchmarks
+	xinetd
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	[[ $status == "install ok installed" ]] || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+echo "bootstrap: installing ${missing[*]}"
+if [[ $(id -u) -ne 0 ]]; then
+	echo "bootstrap: must run as root to install packages" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# xinetd must not start a daemon of its own on the host: it is only benchmarked
+# in the lab.  policy-rc.d tells Debian's maintainer scripts not to start services.
+if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+	printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+	chmod +x /usr/sbin/policy-rc.d
+	trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
+apt-get install -y -q --no-install-recommends "${missing[@]}"

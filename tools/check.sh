@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Run every test of libpeersec: the README's test command, and what CI runs.
+#
+#   build/        unit, host, hygiene and install tests, then the lab VM
+#   build-asan/   unit and host tests under ASan+UBSan (halt on error)
+#   build/ again  unit and host tests under valgrind memcheck
+#   build-fuzz/   libFuzzer targets, a bounded time each (clang)
+#   build-cov/    unit and host tests for line coverage of lib/ (gcovr)
+#
+# Ends with one line "check: N passed, N failed, N skipped" and exits non-zero
+# if anything failed.  With CI=true, no suite may skip for want of a VM or root.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+top=$PWD
+
+tools/bootstrap.sh || { echo "check: bootstrap failed" >&2; exit 1; }
+
+total_pass=0 total_fail=0 total_skip=0 stage_fail=0
+# Add up one meson test run from its testlog.json.
+tally() {
+	local counts
+	counts=$(python3 - "$1/meson-logs/testlog.json" <<'PY'
+import json, sys
+p = f = s = 0
+try:
+    for line in open(sys.argv[1]):
+        r = json.loads(line)["result"]
+        if r in ("OK", "EXPECTEDFAIL"): p += 1
+        elif r == "SKIP": s += 1
+        else: f += 1
+except FileNotFoundError:
+    pass
+print(p, f, s)
+PY
+)
+	read -r p f s <<<"$counts"
+	total_pass=$((total_pass + p)) total_fail=$((total_fail + f)) total_skip=$((total_skip + s))
+	echo "check: stage $2: $p passed, $f failed, $s skipped"
+}
+
+# stage NAME BUILDDIR MESON-TEST-ARGS...
+stage() {
+	local name=$1 dir=$2
+	shift 2
+	echo "=== $name"
+	meson test -C "$dir" --print-errorlogs "$@" || stage_fail=1
+	tally "$dir" "$name"
+}
+
+setup() {
+	local dir=$1
+	shift
+	if [[ -f $dir/build.ninja ]]; then
+		meson setup --reconfigure "$dir" "$@" >/dev/null
+	else
+		meson setup "$dir" "$@" >/dev/null
+	fi && ninja -C "$dir" >/dev/null || { echo "check: build of $dir failed" >&2; ninja -C "$dir"; exit 1; }
+}
+
+setup build
+stage "unit, host, hygiene, install" build --no-suite lab --no-suite fuzz
+stage "lab (VM)" build --suite lab
+
+setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Ddocs=disabled
+stage "ASan+UBSan" build-asan --suite unit --suite host
+
+stage "valgrind memcheck" build --setup valgrind --suite unit --suite host
+
+CC=clang setup build-fuzz -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false -Ddocs=disabled
+stage "fuzz" build-fuzz --suite fuzz
+
+setup build-cov -Db_coverage=true -Ddocs=disabled
+stage "coverage run" build-cov --suite unit --suite host
+echo "=== coverage of lib/ (unit + host tests)"
+gcovr -r "$top" --object-directory build-cov --filter "$top/lib/" --print-summary -s 2>/dev/null | tail -n 3
+
+echo "check: $total_pass passed, $total_fail failed, $total_skip skipped"
+[[ $total_fail -eq 0 && $stage_fail -eq 0 ]]
