@@ -144,10 +144,10 @@ PEERSEC_EXPORT int peersec_sctp_peeloff(int fd, sctp_assoc_t assoc_id,
 {
 	int nfd, r;
 
-	if (newfd == NULL || len == NULL)
+	if (newfd == NULL)
 		return -EINVAL;
 	*newfd = -1;
-	if ((flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK)) != 0)
+	if (len == NULL || (flags & ~(SOCK_CLOEXEC | SOCK_NONBLOCK)) != 0)
 		return -EINVAL;
 	r = check_sctp(fd);
 	if (r < 0)
