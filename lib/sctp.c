@@ -74,26 +74,21 @@ static int check_sctp(int fd)
 }
 
 /*
- * SCTP_STATUS found no live association for @assoc_id.  A one-to-one socket
- * (SOCK_STREAM) has none at all; its label outlives the association, so id 0
- * still reads it, as peersec_tcp_get() would.  Anything else (a one-to-many
- * socket, or a peeled-off one whose association ended) has no association
- * by that id.
+ * SCTP_STATUS found no live association for the id.  A one-to-one socket
+ * (SOCK_STREAM) has none at all: not connected, listening, or ended.  Its
+ * SO_PEERSEC is not asked: SELinux answers a socket that never had a peer
+ * with the unlabeled context, which would pass for a peer's label.  Anything
+ * else (a one-to-many socket, or a peeled-off one whose association ended)
+ * has no association by that id.
  */
-static int no_live_assoc(int fd, sctp_assoc_t assoc_id, char *buf,
-			 size_t *len)
+static int no_live_assoc(int fd)
 {
 	int type;
 	int r = sock_int(fd, SO_TYPE, &type);
 
 	if (r < 0)
 		return r;
-	if (type != SOCK_STREAM)
-		return -ENOENT;
-	if (assoc_id != 0)
-		return -ENOTCONN;
-	r = peersec__stream_read(fd, buf, len);
-	return r == -ENOPROTOOPT ? peersec__stream_explain(fd) : r;
+	return type == SOCK_STREAM ? -ENOTCONN : -ENOENT;
 }
 
 PEERSEC_EXPORT int peersec_sctp_assoc_label(int fd, sctp_assoc_t assoc_id,
@@ -110,7 +105,7 @@ PEERSEC_EXPORT int peersec_sctp_assoc_label(int fd, sctp_assoc_t assoc_id,
 
 	r = peersec__sys_sctp_status(fd, assoc_id, &status);
 	if (r == -EINVAL)
-		return assoc_label_errno(no_live_assoc(fd, assoc_id, buf, len));
+		return assoc_label_errno(no_live_assoc(fd));
 	if (r < 0)
 		return assoc_label_errno(r);
 	/* A socket with one association ignores the id: hold it to 0 or that

@@ -182,8 +182,7 @@ ssize_t peersec_udp_recvmsg(int fd, struct msghdr *msg, int flags,
  * @param assoc_id  on a one-to-many socket, a live association of @p fd
  *            (from sctp_sndrcvinfo, SCTP_ASSOC_CHANGE, sctp_connectx ...);
  *            on a one-to-one or peeled-off socket, 0 or the id of its
- *            association.  With 0, a one-to-one socket's label is read even
- *            after its association ended.
+ *            association.  Either way the association must be live.
  * @param[out] buf  where the label is written, NUL-terminated; may be NULL
  *            when *len is 0, to ask for the size
  * @param[in,out] len  on entry the size of @p buf; on success the label's
@@ -193,8 +192,8 @@ ssize_t peersec_udp_recvmsg(int fd, struct msghdr *msg, int flags,
  *  - -ENOENT: @p assoc_id names no live association of @p fd (on a
  *    one-to-many socket ids 0, 1 and 2 never do); on a peeled-off socket,
  *    also: its association ended.
- *  - -ENOTCONN: @p fd is a one-to-one socket without an association
- *    (listening, not connected, or, with a nonzero @p assoc_id, ended).
+ *  - -ENOTCONN: @p fd is a one-to-one socket without a live association
+ *    (listening, not connected, or ended).
  *  - -ENOPROTOOPT: no label exists: no active LSM supplies SCTP peer labels
  *    (SELinux needs the policy capability extended_socket_class), or the
  *    association is still being set up.

@@ -362,16 +362,20 @@ static void one_to_one_ended(void **state)
 
 	s->assoc[0].live = false;
 	s->connected = false;
-	/* The label stays with the socket: id 0 still reads it. */
-	expect_label(4, 0, LABEL_B);
+	/* The label is still there, but no association: never handed out. */
+	assert_int_equal(label_err(4, 0), -ENOTCONN);
 	assert_int_equal(label_err(4, 7), -ENOTCONN);
 }
 
+/* SELinux gives a socket that never had a peer the unlabeled context: that
+ * must not come out as if a peer had sent it. */
 static void one_to_one_never_connected(void **state)
 {
-	mk(4, IPPROTO_SCTP, SOCK_STREAM);	/* listening or fresh */
+	mk(4, IPPROTO_SCTP, SOCK_STREAM)->label = UNLABELED;
 	assert_int_equal(label_err(4, 0), -ENOTCONN);
 	assert_int_equal(label_err(4, 3), -ENOTCONN);
+	sock[4].label = NULL;
+	assert_int_equal(label_err(4, 0), -ENOTCONN);
 }
 
 static void one_to_one_connected_no_label(void **state)
@@ -380,8 +384,7 @@ static void one_to_one_connected_no_label(void **state)
 
 	s->label = NULL;
 	assert_int_equal(label_err(4, 0), -ENOPROTOOPT);
-	s->assoc[0].live = false;
-	assert_int_equal(label_err(4, 0), -ENOPROTOOPT);
+	assert_int_equal(label_err(4, 7), -ENOPROTOOPT);
 }
 
 static void peeled_socket_ended(void **state)

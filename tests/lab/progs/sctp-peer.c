@@ -39,6 +39,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,12 +71,29 @@ struct opts {
 
 static bool good = true;
 
-static void check(bool ok, const char *fmt, const char *a, const char *b)
+__attribute__((format(printf, 2, 3)))
+static void check(bool ok, const char *fmt, ...)
 {
-	if (!ok) {
-		lab_err(fmt, a, b);
-		good = false;
-	}
+	va_list ap;
+
+	if (ok)
+		return;
+	fprintf(stderr, "%s: ", lab_prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	good = false;
+}
+
+/* lab_errname(), and the names it does not know. */
+static const char *errname(int r)
+{
+	if (r == -ENOENT)
+		return "-ENOENT";
+	if (r == -EOPNOTSUPP)
+		return "-EOPNOTSUPP";
+	return lab_errname(r);
 }
 
 /* ------------------------------------------------------------- labels */
@@ -143,7 +161,7 @@ static void check_size(int fd, sctp_assoc_t id, const char *label,
 			 : r != -ERANGE || len != need) {
 		lab_err("peersec_sctp_assoc_label(id %d) with %zu bytes: %s "
 			"len %zu; label needs %zu", (int)id, size,
-			lab_errname(r), len, need);
+			errname(r), len, need);
 		good = false;
 	}
 	free(buf);
@@ -157,17 +175,17 @@ static char *assoc_label(int fd, sctp_assoc_t id)
 	int r = peersec_sctp_assoc_label(fd, id, NULL, &len);
 
 	if (r != -ERANGE)
-		return strdup(lab_errname(r));
+		return strdup(errname(r));
 	need = len;
 	label = malloc(need);
 	if (label == NULL)
 		lab_die("out of memory");
 	r = peersec_sctp_assoc_label(fd, id, label, &len);
 	if (r != 0) {
-		lab_err("second read (%zu bytes): %s", need, lab_errname(r));
+		lab_err("second read (%zu bytes): %s", need, errname(r));
 		good = false;
 		free(label);
-		return strdup(lab_errname(r));
+		return strdup(errname(r));
 	}
 	size_t sizes[] = { 0, need - 1, need, need + 1, 255, 256, 257 };
 
@@ -178,8 +196,8 @@ static char *assoc_label(int fd, sctp_assoc_t id)
 
 static void expect_err(const char *what, int r, int want)
 {
-	check(r == want, "%s: got %s", what, lab_errname(r));
-	(void)want;
+	check(r == want, "%s: got %s, expected %s", what, errname(r),
+	      errname(want));
 }
 
 /* The function's answer for an association that is not there. */
@@ -266,12 +284,14 @@ static ssize_t receive(int fd, char *buf, size_t size, sctp_assoc_t *id,
 	*event = -1;
 	*id = sinfo.sinfo_assoc_id;
 	if (flags & MSG_NOTIFICATION) {
-		union sctp_notification *sn = (union sctp_notification *)buf;
+		union sctp_notification sn;
 
+		memset(&sn, 0, sizeof(sn));
+		memcpy(&sn, buf, (size_t)n < sizeof(sn) ? (size_t)n : sizeof(sn));
 		*event = -2;
-		if (sn->sn_header.sn_type == SCTP_ASSOC_CHANGE) {
-			*event = sn->sn_assoc_change.sac_state;
-			*id = sn->sn_assoc_change.sac_assoc_id;
+		if (sn.sn_header.sn_type == SCTP_ASSOC_CHANGE) {
+			*event = sn.sn_assoc_change.sac_state;
+			*id = sn.sn_assoc_change.sac_assoc_id;
 		}
 	}
 	return n;
@@ -319,7 +339,7 @@ static int server_one_to_one(const struct opts *o, const struct lab_addr *a)
 		timeouts(fds[i]);
 	}
 	for (int i = 0; i < o->n; i++) {
-		char line[64], *label, *by_id;
+		char line[1024], *label, *by_id;
 		const char *peer = lab_peer_name(fds[i]);
 		sctp_assoc_t id;
 		int event;
@@ -344,7 +364,7 @@ static int server_one_to_one(const struct opts *o, const struct lab_addr *a)
 		expect_err("peel-off on a one-to-one socket",
 			   peersec_sctp_peeloff(fds[i], id, 0, &nfd, buf,
 						&len), -EOPNOTSUPP);
-		check(nfd == -1, "newfd %s%s", "not -1", "");
+		check(nfd == -1, "newfd %d after a failed peel-off", nfd);
 		send_line(fds[i], "done\n");
 		free(label);
 		free(by_id);
@@ -421,7 +441,7 @@ static int server_one_to_many(const struct opts *o, const struct lab_addr *a)
 		expect_err("peel-off of an unknown id",
 			   peersec_sctp_peeloff(fd, as[o->n - 1].id + 1000, 0,
 						&nfd, buf, &len), -ENOENT);
-		check(nfd == -1, "newfd %s%s", "not -1", "");
+		check(nfd == -1, "newfd %d after a failed peel-off", nfd);
 	}
 
 	/* Each association, peeled off, has its own label.  Every other one
@@ -437,7 +457,7 @@ static int server_one_to_many(const struct opts *o, const struct lab_addr *a)
 
 		if (nfd < 0) {
 			lab_err("peel-off of %d: %s", (int)as[i].id,
-				lab_errname(r));
+				errname(r));
 			good = false;
 			continue;
 		}
@@ -447,7 +467,7 @@ static int server_one_to_many(const struct opts *o, const struct lab_addr *a)
 			      "peel-off gave %s, then %s", big, label);
 		} else {
 			check(r == -ERANGE && len == strlen(label) + 1,
-			      "peel-off into 8 bytes: %s (%s)", lab_errname(r),
+			      "peel-off into 8 bytes: %s (%s)", errname(r),
 			      label);
 		}
 		printf("peer %s %s\n", as[i].peer, label);
@@ -583,7 +603,7 @@ static int client(const struct opts *o, const struct lab_addr *a)
 
 		expect_no_assoc(fd, id + 1000, -ENOENT);
 		if (nfd < 0)
-			lab_die("client peel-off: %s", lab_errname(r));
+			lab_die("client peel-off: %s", errname(r));
 		check(r == 0 && strcmp(buf, label) == 0,
 		      "peeled off: %s, socket: %s", r == 0 ? buf : "error",
 		      label);

@@ -27,6 +27,12 @@ sctp_recv_sa() {
 		{ fail "SA $3 -> $4" "ip xfrm failed for $5"; return 1; }
 }
 
+# ip netns exec mounts a fresh /sys, which hides selinuxfs; libselinux (and
+# so peersec_label_is_unlabeled()) needs it back inside the namespace.
+sfs=$LAB_TMP/with-selinuxfs
+printf '#!/bin/sh\nmount -t selinuxfs selinuxfs /sys/fs/selinux 2>/dev/null\nexec "$@"\n' >"$sfs"
+chmod +x "$sfs"
+
 lab_topology || return 0
 for x in 3 4; do
 	in_a "$IP" addr add 10.0.0.$x/24 dev va &&
@@ -51,11 +57,11 @@ for fam in 4 6; do
 
 	# One-to-one: three clients, three labels, three setups.
 	port=$((port + 1))
-	lab_bg srv in_b sctp-peer server -n 3 -E "$c1=$CA" -E "$c2=$CB" \
+	lab_bg srv in_b "$sfs" sctp-peer server -n 3 -E "$c1=$CA" -E "$c2=$CB" \
 		-E "$c3=$CL" "$srv" $port
-	lab_bg c1 in_a sctp-peer client -b "$c1" -x connect -e "$S" "$srv" $port
-	lab_bg c2 in_a sctp-peer client -b "$c2" -x connectx -e "$S" "$srv" $port
-	lab_bg c3 in_a sctp-peer client -b "$c3" -x connect -e "$S" "$srv" $port
+	lab_bg c1 in_a "$sfs" sctp-peer client -b "$c1" -x connect -e "$S" "$srv" $port
+	lab_bg c2 in_a "$sfs" sctp-peer client -b "$c2" -x connectx -e "$S" "$srv" $port
+	lab_bg c3 in_a "$sfs" sctp-peer client -b "$c3" -x connect -e "$S" "$srv" $port
 	expect_job "sctp$fam one-to-one: client (connect) reads the server's label" c1
 	expect_job "sctp$fam one-to-one: client (sctp_connectx) reads the server's label" c2
 	expect_job "sctp$fam one-to-one: client reads the server's label, own label > 255 bytes" c3
@@ -63,22 +69,22 @@ for fam in 4 6; do
 
 	# One-to-many: first association CA, second CB.
 	port=$((port + 1))
-	lab_bg srv in_b sctp-peer server -m -n 2 -E "$c1=$CA" -E "$c2=$CB" \
+	lab_bg srv in_b "$sfs" sctp-peer server -m -n 2 -E "$c1=$CA" -E "$c2=$CB" \
 		"$srv" $port
-	lab_bg c1 in_a sctp-peer client -m -b "$c1" -x connectx -e "$S" "$srv" $port
+	lab_bg c1 in_a "$sfs" sctp-peer client -m -b "$c1" -x connectx -e "$S" "$srv" $port
 	sleep 1		# so that c1's association is the first
-	lab_bg c2 in_a sctp-peer client -m -b "$c2" -x sendmsg -e "$S" "$srv" $port
+	lab_bg c2 in_a "$sfs" sctp-peer client -m -b "$c2" -x sendmsg -e "$S" "$srv" $port
 	expect_job "sctp$fam one-to-many client (sctp_connectx): server's label, also peeled off" c1
 	expect_job "sctp$fam one-to-many client (sendmsg, SCTP_SENDMSG_CONNECT): server's label" c2
 	expect_job "sctp$fam one-to-many: socket = first association's label, peeled-off = own" srv
 
 	# One-to-many whose first association has a 300-byte label.
 	port=$((port + 1))
-	lab_bg srv in_b sctp-peer server -m -n 2 -E "$c3=$CL" -E "$c1=$CA" \
+	lab_bg srv in_b "$sfs" sctp-peer server -m -n 2 -E "$c3=$CL" -E "$c1=$CA" \
 		"$srv" $port
-	lab_bg c3 in_a sctp-peer client -m -b "$c3" -x connect -e "$S" "$srv" $port
+	lab_bg c3 in_a "$sfs" sctp-peer client -m -b "$c3" -x connect -e "$S" "$srv" $port
 	sleep 1
-	lab_bg c1 in_a sctp-peer client -m -b "$c1" -x connect -e "$S" "$srv" $port
+	lab_bg c1 in_a "$sfs" sctp-peer client -m -b "$c1" -x connect -e "$S" "$srv" $port
 	expect_job "sctp$fam one-to-many client (connect): server's label" c3
 	expect_job "sctp$fam one-to-many client (connect), second association" c1
 	expect_job "sctp$fam one-to-many: first association's 300-byte label held by the socket" srv
