@@ -131,17 +131,23 @@ PEERSEC_EXPORT int peersec_tcp_get_alloc(int fd, char **label)
 	for (int tries = 0; r == -ERANGE && tries < ALLOC_TRIES; tries++) {
 		size_t size = len;
 
-		if (size > PEERSEC_LABEL_MAX)
+		/* A size past the scratch space may be one byte generous. */
+		if (size > PEERSEC_LABEL_MAX + 1)
 			return -EOVERFLOW;
+		if (size > PEERSEC_LABEL_MAX)
+			size = PEERSEC_LABEL_MAX;
 		heap = malloc(size);
 		if (heap == NULL)
 			return -ENOMEM;
+		len = size;
 		r = peersec_tcp_get(fd, heap, &len);
 		if (r == 0) {
 			*label = heap;
 			return 0;
 		}
 		free(heap);
+		if (size == PEERSEC_LABEL_MAX)
+			break;
 	}
 	return r == -ERANGE ? -EOVERFLOW : r;
 }
