@@ -19,17 +19,19 @@ total_pass=0 total_fail=0 total_skip=0 stage_fail=0
 # Add up one meson test run from its testlog.json.
 tally() {
 	local counts
-	counts=$(python3 - "$1/meson-logs/testlog.json" <<'PY'
+	counts=$(python3 - "$1"/meson-logs/testlog*.json <<'PY'
 import json, sys
 p = f = s = 0
-try:
-    for line in open(sys.argv[1]):
+for path in sys.argv[1:]:
+    try:
+        lines = open(path).readlines()
+    except FileNotFoundError:
+        continue
+    for line in lines:
         r = json.loads(line)["result"]
         if r in ("OK", "EXPECTEDFAIL"): p += 1
         elif r == "SKIP": s += 1
         else: f += 1
-except FileNotFoundError:
-    pass
 print(p, f, s)
 PY
 )
@@ -43,6 +45,7 @@ stage() {
 	local name=$1 dir=$2
 	shift 2
 	echo "=== $name"
+	rm -f "$dir"/meson-logs/testlog*.json
 	meson test -C "$dir" --print-errorlogs "$@" || stage_fail=1
 	tally "$dir" "$name"
 }
