@@ -36,6 +36,10 @@ print(p, f, s)
 PY
 )
 	read -r p f s <<<"$counts"
+	if [[ $((p + f + s)) -eq 0 ]]; then
+		echo "check: stage $2 ran no test"
+		f=1
+	fi
 	total_pass=$((total_pass + p)) total_fail=$((total_fail + f)) total_skip=$((total_skip + s))
 	echo "check: stage $2: $p passed, $f failed, $s skipped"
 }
