@@ -279,6 +279,21 @@ static void kernel_errors_pass(void **state)
 	}
 }
 
+static void undocumented_errors_become_eio(void **state)
+{
+	static const int errs[] = { ENOBUFS, EAGAIN, EPERM, EACCES };
+	char buf[64], *label = NULL;
+
+	for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
+		size_t len = sizeof(buf);
+
+		fake.err = errs[i];
+		assert_int_equal(peersec_tcp_get(3, buf, &len), -EIO);
+		assert_int_equal(peersec_tcp_get_alloc(3, &label), -EIO);
+		assert_null(label);
+	}
+}
+
 static void eintr_is_retried(void **state)
 {
 	char buf[64];
@@ -419,6 +434,7 @@ int main(void)
 		T(no_label_unconnected),
 		T(datagram_points_to_udp),
 		T(kernel_errors_pass),
+		T(undocumented_errors_become_eio),
 		T(eintr_is_retried),
 		T(embedded_nul),
 		T(kernel_overclaims),
