@@ -104,13 +104,13 @@ int peersec__stream_explain(int fd)
 /* What peersec_tcp_get(3) documents. */
 static const int tcp_get_errors[] = {
 	ENOPROTOOPT, ERANGE, EINVAL, EBADF, ENOTSOCK, ENOTCONN, EPROTOTYPE,
-	EBADMSG, EFAULT, ENOMEM, 0
+	EBADMSG, EFAULT, ENOMEM, EACCES, 0
 };
 
 /* What it documents for peersec_tcp_get_alloc(). */
 static const int tcp_get_alloc_errors[] = {
 	ENOPROTOOPT, EINVAL, EBADF, ENOTSOCK, ENOTCONN, EPROTOTYPE, EBADMSG,
-	ENOMEM, EOVERFLOW, 0
+	ENOMEM, EOVERFLOW, EACCES, 0
 };
 
 static int tcp_get(int fd, char *buf, size_t *len)

@@ -99,6 +99,7 @@ const char *peersec_version(void);
  *  - -EBADMSG: the kernel returned a label with an embedded NUL.
  *  - -EFAULT: @p buf does not point into the caller's memory.
  *  - -ENOMEM: the kernel ran out of memory.
+ *  - -EACCES: the security policy forbids reading this socket's options.
  *  - -EIO: the kernel failed in a way not listed here.
  */
 int peersec_tcp_get(int fd, char *buf, size_t *len);

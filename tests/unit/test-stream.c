@@ -267,7 +267,8 @@ static void datagram_points_to_udp(void **state)
 
 static void kernel_errors_pass(void **state)
 {
-	static const int errs[] = { EBADF, ENOTSOCK, EFAULT, EINVAL };
+	static const int errs[] = { EBADF, ENOTSOCK, EFAULT, EINVAL, EACCES,
+				    ENOMEM };
 	char buf[64];
 
 	for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
@@ -281,7 +282,7 @@ static void kernel_errors_pass(void **state)
 
 static void undocumented_errors_become_eio(void **state)
 {
-	static const int errs[] = { ENOBUFS, EAGAIN, EPERM, EACCES };
+	static const int errs[] = { ENOBUFS, EAGAIN, EPERM, ENOENT };
 	char buf[64], *label = NULL;
 
 	for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
