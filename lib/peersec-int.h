@@ -37,7 +37,8 @@ int peersec__sys_close(int fd);
 
 #if PEERSEC_HAVE_SCTP
 /*
- * SCTP (unit tests wrap sctp_opt_info, and getsockopt for the peel-off).  peersec__sys_sctp_status() asks the kernel for the
+ * SCTP (unit tests wrap sctp_opt_info, and getsockopt for the peel-off).
+ * peersec__sys_sctp_status() asks the kernel for the
  * status of @assoc_id on @fd (SCTP_STATUS): -EINVAL means that no live
  * association of @fd answers to that id.  peersec__sys_sctp_peeloff()
  * returns the new descriptor or -errno; @flags as sctp_peeloff_flags(3)
@@ -78,5 +79,11 @@ int peersec__stream_read(int fd, char *buf, size_t *len);
  * -ENOPROTOOPT when the connection has no label.
  */
 int peersec__stream_explain(int fd);
+
+/*
+ * lib/errors.c: returns @r when it is not negative or when -@r is in the
+ * 0-terminated list @documented; -EIO otherwise.
+ */
+long peersec__errors_closed(long r, const int *documented);
 
 #endif /* PEERSEC_INT_H */

@@ -26,33 +26,17 @@
 
 #include "peersec-int.h"
 
-/* Closed sets of errors, as documented in peersec.h and the man pages.  The
- * kernel or lksctp-tools answering anything else (no known path does) gives
- * -EIO rather than a code the caller was never told about. */
-static int assoc_label_errno(int r)
-{
-	switch (r) {
-	case -EINVAL: case -ERANGE: case -EBADF: case -ENOTSOCK:
-	case -EPROTOTYPE: case -ENOENT: case -ENOTCONN: case -ENOPROTOOPT:
-	case -EBADMSG: case -EFAULT: case -EACCES:
-		return r;
-	default:
-		return r >= 0 ? r : -EIO;
-	}
-}
+/* What peersec_sctp_assoc_label(3) and peersec_sctp_peeloff(3) document;
+ * anything else becomes -EIO (lib/errors.c). */
+static const int assoc_label_errors[] = {
+	ENOENT, ENOTCONN, ENOPROTOOPT, EPROTOTYPE, ERANGE, EINVAL, EBADF,
+	ENOTSOCK, EACCES, EBADMSG, EFAULT, ENOMEM, 0
+};
 
-static int peeloff_errno(int r)
-{
-	switch (r) {
-	case -EINVAL: case -ERANGE: case -EBADF: case -ENOTSOCK:
-	case -EPROTOTYPE: case -EOPNOTSUPP: case -ENOENT: case -EBUSY:
-	case -EMFILE: case -ENFILE: case -ENOMEM: case -ENOPROTOOPT:
-	case -EBADMSG: case -EFAULT: case -EACCES:
-		return r;
-	default:
-		return r >= 0 ? r : -EIO;
-	}
-}
+static const int peeloff_errors[] = {
+	ERANGE, ENOPROTOOPT, ENOENT, EOPNOTSUPP, EPROTOTYPE, EINVAL, EBUSY,
+	EMFILE, ENFILE, ENOMEM, EBADF, ENOTSOCK, EACCES, EBADMSG, EFAULT, 0
+};
 
 static int sock_int(int fd, int name, int *val)
 {
@@ -91,8 +75,7 @@ static int no_live_assoc(int fd)
 	return type == SOCK_STREAM ? -ENOTCONN : -ENOENT;
 }
 
-PEERSEC_EXPORT int peersec_sctp_assoc_label(int fd, sctp_assoc_t assoc_id,
-					    char *buf, size_t *len)
+static int assoc_label(int fd, sctp_assoc_t assoc_id, char *buf, size_t *len)
 {
 	struct sctp_status status;
 	int r;
@@ -101,19 +84,26 @@ PEERSEC_EXPORT int peersec_sctp_assoc_label(int fd, sctp_assoc_t assoc_id,
 		return -EINVAL;
 	r = check_sctp(fd);
 	if (r < 0)
-		return assoc_label_errno(r);
+		return r;
 
 	r = peersec__sys_sctp_status(fd, assoc_id, &status);
 	if (r == -EINVAL)
-		return assoc_label_errno(no_live_assoc(fd));
+		return no_live_assoc(fd);
 	if (r < 0)
-		return assoc_label_errno(r);
+		return r;
 	/* A socket with one association ignores the id: hold it to 0 or that
 	 * association's own id, so a wrong descriptor does not go unnoticed. */
 	if (assoc_id != 0 && status.sstat_assoc_id != assoc_id)
 		return -ENOENT;
 
-	return assoc_label_errno(peersec__stream_read(fd, buf, len));
+	return peersec__stream_read(fd, buf, len);
+}
+
+PEERSEC_EXPORT int peersec_sctp_assoc_label(int fd, sctp_assoc_t assoc_id,
+					    char *buf, size_t *len)
+{
+	return (int)peersec__errors_closed(assoc_label(fd, assoc_id, buf, len),
+					   assoc_label_errors);
 }
 
 /* The kernel refused the peel-off with EINVAL: tell an unknown association
@@ -133,9 +123,8 @@ static int peel_refused(int fd)
 	return r == 0 ? -EOPNOTSUPP : -ENOENT;
 }
 
-PEERSEC_EXPORT int peersec_sctp_peeloff(int fd, sctp_assoc_t assoc_id,
-					int flags, int *newfd, char *buf,
-					size_t *len)
+static int peeloff(int fd, sctp_assoc_t assoc_id, int flags, int *newfd,
+		   char *buf, size_t *len)
 {
 	int nfd, r;
 
@@ -146,13 +135,13 @@ PEERSEC_EXPORT int peersec_sctp_peeloff(int fd, sctp_assoc_t assoc_id,
 		return -EINVAL;
 	r = check_sctp(fd);
 	if (r < 0)
-		return peeloff_errno(r);
+		return r;
 
 	nfd = peersec__sys_sctp_peeloff(fd, assoc_id, (unsigned int)flags);
 	if (nfd == -EINVAL)
-		return peeloff_errno(peel_refused(fd));
+		return peel_refused(fd);
 	if (nfd < 0)
-		return peeloff_errno(nfd);
+		return nfd;
 
 	/* From here on the association lives on nfd: closing nfd would end
 	 * it.  Hand nfd over whenever the caller can still use it: the label
@@ -165,5 +154,14 @@ PEERSEC_EXPORT int peersec_sctp_peeloff(int fd, sctp_assoc_t assoc_id,
 		return r;
 	}
 	peersec__sys_close(nfd);
-	return peeloff_errno(r);
+	return r;
+}
+
+PEERSEC_EXPORT int peersec_sctp_peeloff(int fd, sctp_assoc_t assoc_id,
+					int flags, int *newfd, char *buf,
+					size_t *len)
+{
+	return (int)peersec__errors_closed(peeloff(fd, assoc_id, flags, newfd,
+						   buf, len),
+					   peeloff_errors);
 }

@@ -44,7 +44,8 @@ PEERSEC_EXPORT int peersec_label_is_unlabeled(const char *label)
 	/* The kernel's answer crosses the normaliser like every label. */
 	r = peersec__label_measure(con, strlen(con), &con_len);
 	if (r == 0)
-		r = strlen(label) == con_len && memcmp(label, con, con_len) == 0;
+		r = strlen(label) == con_len &&
+		    memcmp(label, con, con_len) == 0;
 	else
 		r = -EIO;	/* an empty initial context: never seen */
 	freecon(con);

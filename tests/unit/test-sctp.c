@@ -42,7 +42,7 @@ struct fake_assoc {
 struct fake_sock {
 	bool open, notsock;
 	int proto, type;
-	bool many;		/* one-to-many: the id selects the association */
+	bool many;		/* one-to-many: the id picks the association */
 	struct fake_assoc assoc[NASSOC];
 	const char *label;	/* SO_PEERSEC; NULL: no label (ENOPROTOOPT) */
 	size_t label_n;		/* bytes SO_PEERSEC returns; 0: strlen + 1 */
@@ -540,6 +540,8 @@ static void injected_errors(void **state)
 	s->err_peersec = EFAULT;
 	assert_int_equal(label_err(3, 10), -EFAULT);
 	s->err_peersec = ENOMEM;
+	assert_int_equal(label_err(3, 10), -ENOMEM);
+	s->err_peersec = EPERM;		/* not in the documented set */
 	assert_int_equal(label_err(3, 10), -EIO);
 }
 

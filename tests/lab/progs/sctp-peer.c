@@ -287,7 +287,8 @@ static ssize_t receive(int fd, char *buf, size_t size, sctp_assoc_t *id,
 		union sctp_notification sn;
 
 		memset(&sn, 0, sizeof(sn));
-		memcpy(&sn, buf, (size_t)n < sizeof(sn) ? (size_t)n : sizeof(sn));
+		memcpy(&sn, buf,
+		       (size_t)n < sizeof(sn) ? (size_t)n : sizeof(sn));
 		*event = -2;
 		if (sn.sn_header.sn_type == SCTP_ASSOC_CHANGE) {
 			*event = sn.sn_assoc_change.sac_state;
@@ -620,8 +621,10 @@ static int client(const struct opts *o, const struct lab_addr *a)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: %s server [-m] [-n N] [-e EXPECT] [-E ADDR=EXPECT]... ADDR PORT\n"
-		"       %s client [-m] [-b BIND] [-x connect|connectx|sendmsg] [-e EXPECT] ADDR PORT\n",
+		"usage: %s server [-m] [-n N] [-e EXPECT] "
+		"[-E ADDR=EXPECT]... ADDR PORT\n"
+		"       %s client [-m] [-b BIND] "
+		"[-x connect|connectx|sendmsg] [-e EXPECT] ADDR PORT\n",
 		lab_prog, lab_prog);
 	exit(2);
 }
