@@ -106,6 +106,13 @@ PEERSEC_EXPORT int peersec_sctp_assoc_label(int fd, sctp_assoc_t assoc_id,
 					   assoc_label_errors);
 }
 
+/* An error before anything was peeled off must not read as one of the
+ * answers that come with an open *newfd. */
+static int before_peel(int r)
+{
+	return r == -ERANGE || r == -ENOPROTOOPT ? -EIO : r;
+}
+
 /* The kernel refused the peel-off with EINVAL: tell an unknown association
  * (-ENOENT) from a socket that has nothing to peel off (-EOPNOTSUPP). */
 static int peel_refused(int fd)
@@ -135,13 +142,15 @@ static int peeloff(int fd, sctp_assoc_t assoc_id, int flags, int *newfd,
 		return -EINVAL;
 	r = check_sctp(fd);
 	if (r < 0)
-		return r;
+		return before_peel(r);
 
 	nfd = peersec__sys_sctp_peeloff(fd, assoc_id, (unsigned int)flags);
 	if (nfd == -EINVAL)
-		return peel_refused(fd);
+		return before_peel(peel_refused(fd));
+	if (nfd == -ENOPROTOOPT)	/* Linux < 4.13: no PEELOFF_FLAGS */
+		return -EOPNOTSUPP;
 	if (nfd < 0)
-		return nfd;
+		return before_peel(nfd);
 
 	/* From here on the association lives on nfd: closing nfd would end
 	 * it.  Hand nfd over whenever the caller can still use it: the label

@@ -243,7 +243,8 @@ int peersec_sctp_assoc_label(int fd, sctp_assoc_t assoc_id, char *buf,
  *  - -ENOPROTOOPT: peeled off (*@p newfd is open), but no label exists: no
  *    active LSM supplies SCTP peer labels.
  *  - -ENOENT: @p assoc_id names no live association of @p fd.
- *  - -EOPNOTSUPP: @p fd is a one-to-one or an already peeled-off socket.
+ *  - -EOPNOTSUPP: @p fd is a one-to-one or an already peeled-off socket,
+ *    or the kernel is older than Linux 4.13 (no SCTP_SOCKOPT_PEELOFF_FLAGS).
  *  - -EPROTOTYPE: @p fd is a socket, but not an SCTP one.
  *  - -EINVAL: @p newfd or @p len is NULL, or @p flags has other bits.
  *  - -EBUSY: a thread is waiting to send on that association.

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
 #include <netinet/sctp.h>
@@ -49,6 +50,7 @@ struct fake_sock {
 	const char *grown;	/* the label after the first SO_PEERSEC read */
 	bool connected;		/* getpeername() */
 	int err_status, err_peersec, err_peel;	/* injected errno */
+	int err_protocol, err_type;
 	unsigned int peel_flags;
 	int closes;
 };
@@ -177,9 +179,11 @@ int __wrap_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 	if (s == NULL)
 		return kfail(err);
 	if (level == SOL_SOCKET && name == SO_PROTOCOL)
-		return put_int(val, len, s->proto);
+		return s->err_protocol ? kfail(s->err_protocol)
+				       : put_int(val, len, s->proto);
 	if (level == SOL_SOCKET && name == SO_TYPE)
-		return put_int(val, len, s->type);
+		return s->err_type ? kfail(s->err_type)
+				   : put_int(val, len, s->type);
 	if (level == SOL_SOCKET && name == SO_PEERSEC)
 		return peersec(s, val, len);
 	if (level == IPPROTO_SCTP && s->proto == IPPROTO_SCTP &&
@@ -749,7 +753,8 @@ static void peel_refused_by_kernel(void **state)
 	static const struct { int err, want; } cases[] = {
 		{ EBUSY, -EBUSY }, { EMFILE, -EMFILE }, { ENFILE, -ENFILE },
 		{ ENOMEM, -ENOMEM }, { EACCES, -EACCES },
-		{ ENOPROTOOPT, -ENOPROTOOPT },	/* kernel < 4.13 */
+		{ ENOPROTOOPT, -EOPNOTSUPP },	/* kernel < 4.13 */
+		{ ERANGE, -EIO },	/* never with an fd closed */
 		{ EPERM, -EIO },
 	};
 	char buf[256];
@@ -764,6 +769,118 @@ static void peel_refused_by_kernel(void **state)
 		assert_true(sock[3].assoc[1].live);
 		for (int fd = 0; fd < NFD; fd++)
 			assert_int_equal(sock[fd].closes, 0);
+	}
+}
+
+/* ---- every kernel error, against the man pages ------------------------ */
+
+#define MAX_ERRS 32
+
+static int errno_by_name(const char *name)
+{
+	for (int e = 1; e < 200; e++) {
+		const char *n = strerrorname_np(e);
+
+		if (n != NULL && strcmp(n, name) == 0)
+			return e;
+	}
+	fail_msg("unknown errno name %s", name);
+	return 0;
+}
+
+/* The errnos listed under ERRORS in doc/man/man3/@page.3. */
+static int documented(const char *page, int errs[MAX_ERRS])
+{
+	const char *src = getenv("PEERSEC_SRCDIR");
+	char path[4096], line[512], name[64];
+	bool in_errors = false, after_tp = false;
+	int n = 0;
+	FILE *f;
+
+	assert_non_null(src);
+	snprintf(path, sizeof(path), "%s/doc/man/man3/%s.3", src, page);
+	f = fopen(path, "re");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, ".SH", 3) == 0) {
+			in_errors = strncmp(line, ".SH ERRORS", 10) == 0;
+			after_tp = false;
+		} else if (in_errors && strncmp(line, ".TP", 3) == 0) {
+			after_tp = true;
+		} else {
+			if (after_tp &&
+			    sscanf(line, ".B %63[A-Z0-9]", name) == 1 &&
+			    name[0] == 'E') {
+				assert_true(n < MAX_ERRS);
+				errs[n++] = errno_by_name(name);
+			}
+			after_tp = false;
+		}
+	}
+	fclose(f);
+	assert_true(n > 0);
+	return n;
+}
+
+static bool listed(int r, const int *errs, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (r == -errs[i])
+			return true;
+	return false;
+}
+
+/* Each call the library makes fails in turn with every errno there is:
+ * every answer must be one the man page lists, and a failed peel-off must
+ * leave nothing open. */
+static void every_error_documented(void **state)
+{
+	int label_errs[MAX_ERRS], peel_errs[MAX_ERRS];
+	int nl = documented("peersec_sctp_assoc_label", label_errs);
+	int np = documented("peersec_sctp_peeloff", peel_errs);
+
+	for (int point = 0; point < 6; point++) {
+		for (int e = 1; e < 134; e++) {
+			char buf[256];
+			size_t len = sizeof(buf);
+			struct fake_sock *s;
+			int r, nfd = 42, fd;
+
+			if (e == EINTR)	/* lib/sys.c retries it */
+				continue;
+			reset(state);
+			s = one_to_many();
+			switch (point) {
+			case 0: s->err_protocol = e; break;
+			case 1: s->err_status = e; break;
+			case 2: s->err_peersec = e; break;
+			case 3: s->err_type = e; s->err_status = EINVAL; break;
+			case 4: s->err_peel = e; break;
+			case 5: child_err_peersec = e; break;
+			}
+			r = peersec_sctp_assoc_label(3, 10, buf, &len);
+			if (r != 0 && !listed(r, label_errs, nl))
+				fail_msg("assoc_label, fault %d errno %s: "
+					 "%d not documented", point,
+					 strerrorname_np(e), r);
+
+			len = sizeof(buf);
+			fd = new_fd();
+			r = peersec_sctp_peeloff(3, 11, 0, &nfd, buf, &len);
+			if (r != 0 && !listed(r, peel_errs, np))
+				fail_msg("peeloff, fault %d errno %s: %d not "
+					 "documented", point,
+					 strerrorname_np(e), r);
+			if (r == 0 || r == -ERANGE || r == -ENOPROTOOPT) {
+				assert_int_equal(nfd, fd);
+				assert_true(sock[fd].open);
+			} else {
+				assert_int_equal(nfd, -1);
+				assert_false(sock[fd].open);
+			}
+			assert_true(sock[3].open);
+			assert_int_equal(sock[3].closes, 0);
+		}
 	}
 }
 
@@ -794,6 +911,7 @@ int main(void)
 		cmocka_unit_test_setup(peel_no_label_keeps_fd, reset),
 		cmocka_unit_test_setup(peel_label_failure_closes_new_fd, reset),
 		cmocka_unit_test_setup(peel_refused_by_kernel, reset),
+		cmocka_unit_test_setup(every_error_documented, reset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
