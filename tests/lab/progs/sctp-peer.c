@@ -27,9 +27,12 @@
  * the expected label per peer address (the server's view); -e for the rest.
  *
  * Every label read is checked around its exact size (NULL buffer, one byte
- * short, exact, one more, 255, 256, 257 bytes).  Output: "peer ADDRESS
- * LABEL" for each association's own label, "peer ADDRESS/socket LABEL" for
- * what a one-to-many socket reports for it.  Exit 0 when every expectation
+ * short, exact, one more, 255, 256, 257 bytes).  Output, one line per label
+ * read (lab-util.h): "peer server ADDRESS LABEL" for each association's own
+ * label as the server reads it (accepted or peeled-off socket), "peer
+ * server-socket ADDRESS LABEL" for what the one-to-many socket reports for
+ * that association, "peer client ADDRESS LABEL" for the connecting side.
+ * Servers print "ready" once they listen.  Exit 0 when every expectation
  * held, 1 when one did not, 2 on a setup error.
  *
  * Hand-shake, so that no association ends while the other side still reads
@@ -330,6 +333,7 @@ static int server_one_to_one(const struct opts *o, const struct lab_addr *a)
 	int nfd;
 
 	timeouts(lfd);
+	lab_ready();
 	expect_err("listening socket", peersec_sctp_assoc_label(lfd, 0, buf,
 								  &len),
 		   -ENOTCONN);
@@ -355,7 +359,7 @@ static int server_one_to_one(const struct opts *o, const struct lab_addr *a)
 		id = status_id(fds[i]);
 		label = assoc_label(fds[i], 0);
 		by_id = assoc_label(fds[i], id);
-		printf("peer %s %s\n", peer, label);
+		printf("peer server %s %s\n", peer, label);
 		expect_label("accepted socket", expect_for(o, peer), label);
 		check(strcmp(label, by_id) == 0,
 		      "id 0 gave %s but the association's id %s", label,
@@ -391,6 +395,7 @@ static int server_one_to_many(const struct opts *o, const struct lab_addr *a)
 
 	timeouts(fd);
 	subscribe(fd);
+	lab_ready();
 	expect_no_assoc(fd, 0, -ENOENT);
 	memset(as, 0, sizeof(as));
 
@@ -426,7 +431,7 @@ static int server_one_to_many(const struct opts *o, const struct lab_addr *a)
 	for (int i = 0; i < o->n; i++) {
 		char *label = assoc_label(fd, as[i].id);
 
-		printf("peer %s/socket %s\n", as[i].peer, label);
+		printf("peer server-socket %s %s\n", as[i].peer, label);
 		expect_label("one-to-many socket (first association's label)",
 			     first, label);
 		free(label);
@@ -471,7 +476,7 @@ static int server_one_to_many(const struct opts *o, const struct lab_addr *a)
 			      "peel-off into 8 bytes: %s (%s)", errname(r),
 			      label);
 		}
-		printf("peer %s %s\n", as[i].peer, label);
+		printf("peer server %s %s\n", as[i].peer, label);
 		expect_label("peeled-off association (its own label)",
 			     expect_for(o, as[i].peer), label);
 		expect_no_assoc(fd, as[i].id, -ENOENT);	/* it moved */
@@ -586,7 +591,7 @@ static int client(const struct opts *o, const struct lab_addr *a)
 		lab_prog, (int)id, peer, o->via);
 
 	label = assoc_label(fd, o->many ? id : 0);
-	printf("peer %s %s\n", peer, label);
+	printf("peer client %s %s\n", peer, label);
 	expect_label("connecting side", expect, label);
 	if (!o->many) {
 		char *by_id = assoc_label(fd, id);

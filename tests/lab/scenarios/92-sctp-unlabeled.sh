@@ -4,11 +4,6 @@
 # (TCP would give no label), and peersec_label_is_unlabeled() says so.
 LAB_SOURCE="none"
 
-# ip netns exec mounts a fresh /sys, which hides selinuxfs; libselinux (and
-# so peersec_label_is_unlabeled()) needs it back inside the namespace.
-sfs=$LAB_TMP/with-selinuxfs
-printf '#!/bin/sh\nmount -t selinuxfs selinuxfs /sys/fs/selinux 2>/dev/null\nexec "$@"\n' >"$sfs"
-chmod +x "$sfs"
 
 lab_topology || return 0
 lab_unlabeled
@@ -21,14 +16,14 @@ for fam in 4 6; do
 	eval "srv=\$B$fam c1=\$A$fam"
 
 	port=$((port + 1))
-	lab_bg srv in_b "$sfs" sctp-peer server -e unlabeled "$srv" $port
+	lab_bg_ready srv in_b sctp-peer server -e unlabeled "$srv" $port
 	expect_run "sctp$fam one-to-one client: the unlabeled context, detected" \
-		in_a "$sfs" sctp-peer client -b "$c1" -e unlabeled "$srv" $port
+		in_a sctp-peer client -b "$c1" -e unlabeled "$srv" $port
 	expect_job "sctp$fam one-to-one server: the unlabeled context, detected" srv
 
 	port=$((port + 1))
-	lab_bg srv in_b "$sfs" sctp-peer server -m -n 1 -e unlabeled "$srv" $port
+	lab_bg_ready srv in_b sctp-peer server -m -n 1 -e unlabeled "$srv" $port
 	expect_run "sctp$fam one-to-many client (sendmsg): unlabeled, detected" \
-		in_a "$sfs" sctp-peer client -m -b "$c1" -x sendmsg -e unlabeled "$srv" $port
+		in_a sctp-peer client -m -b "$c1" -x sendmsg -e unlabeled "$srv" $port
 	expect_job "sctp$fam one-to-many server, socket and peeled off: unlabeled, detected" srv
 done

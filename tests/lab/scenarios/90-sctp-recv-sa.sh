@@ -17,21 +17,33 @@ CA=system_u:system_r:client_t:s0:c1
 CB=system_u:system_r:peer_t:s0:c2
 CL=$(mls_label system_u:system_r:client_t 300)	# 300 bytes with its NUL
 
-# sctp_recv_sa FROM_NS TO_NS SRC DST CTX: SRC->DST through an unlabeled SA
-# and policy in FROM_NS; the same SA carries CTX in TO_NS.
-sctp_recv_sa() {
-	_lab_next_spi
-	_lab_pol "$1" "$3" "$4" out &&
-	_lab_sa "$1" "$3" "$4" $_LAB_SPI &&
-	_lab_sa "$2" "$3" "$4" $_LAB_SPI "$5" ||
-		{ fail "SA $3 -> $4" "ip xfrm failed for $5"; return 1; }
+# sctp_wait_up JOB: wait (at most 10 s) until client JOB's association is
+# up, so that the next client's association comes second.
+sctp_wait_up() {
+	local i=0
+
+	until grep -q 'is up' "$LAB_TMP/$1.out" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt 500 ] && return 1
+		usleep 20000
+	done
 }
 
-# ip netns exec mounts a fresh /sys, which hides selinuxfs; libselinux (and
-# so peersec_label_is_unlabeled()) needs it back inside the namespace.
-sfs=$LAB_TMP/with-selinuxfs
-printf '#!/bin/sh\nmount -t selinuxfs selinuxfs /sys/fs/selinux 2>/dev/null\nexec "$@"\n' >"$sfs"
-chmod +x "$sfs"
+# sctp_recv_sa FROM_NS TO_NS SRC DST CTX: SRC->DST through an unlabeled SA
+# and policy in FROM_NS; the same SA carries CTX in TO_NS.
+# Collected by lablib; sctp_sas_apply runs them.
+sctp_recv_sa() {
+	_lab_next_spi
+	_lab_pol "$1" "$3" "$4" out
+	_lab_sa "$1" "$3" "$4" $_LAB_SPI
+	_lab_sa "$2" "$3" "$4" $_LAB_SPI "$5"
+}
+
+sctp_sas_apply() {
+	_lab_xfrm_run ||
+		{ fail "receiver-side SAs for sctp$1" "ip xfrm failed"; return 1; }
+}
+
 
 lab_topology || return 0
 for x in 3 4; do
@@ -48,20 +60,21 @@ for fam in 4 6; do
 	else
 		srv=$B6 c1=$A6 c2=fd00::3 c3=fd00::4
 	fi
-	sctp_recv_sa a b "$c1" "$srv" "$CA" &&
-	sctp_recv_sa a b "$c2" "$srv" "$CB" &&
-	sctp_recv_sa a b "$c3" "$srv" "$CL" &&
-	sctp_recv_sa b a "$srv" "$c1" "$S" &&
-	sctp_recv_sa b a "$srv" "$c2" "$S" &&
-	sctp_recv_sa b a "$srv" "$c3" "$S" || return 0
+	sctp_recv_sa a b "$c1" "$srv" "$CA"
+	sctp_recv_sa a b "$c2" "$srv" "$CB"
+	sctp_recv_sa a b "$c3" "$srv" "$CL"
+	sctp_recv_sa b a "$srv" "$c1" "$S"
+	sctp_recv_sa b a "$srv" "$c2" "$S"
+	sctp_recv_sa b a "$srv" "$c3" "$S"
+	sctp_sas_apply $fam || return 0
 
 	# One-to-one: three clients, three labels, three setups.
 	port=$((port + 1))
-	lab_bg srv in_b "$sfs" sctp-peer server -n 3 -E "$c1=$CA" -E "$c2=$CB" \
+	lab_bg_ready srv in_b sctp-peer server -n 3 -E "$c1=$CA" -E "$c2=$CB" \
 		-E "$c3=$CL" "$srv" $port
-	lab_bg c1 in_a "$sfs" sctp-peer client -b "$c1" -x connect -e "$S" "$srv" $port
-	lab_bg c2 in_a "$sfs" sctp-peer client -b "$c2" -x connectx -e "$S" "$srv" $port
-	lab_bg c3 in_a "$sfs" sctp-peer client -b "$c3" -x connect -e "$S" "$srv" $port
+	lab_bg c1 in_a sctp-peer client -b "$c1" -x connect -e "$S" "$srv" $port
+	lab_bg c2 in_a sctp-peer client -b "$c2" -x connectx -e "$S" "$srv" $port
+	lab_bg c3 in_a sctp-peer client -b "$c3" -x connect -e "$S" "$srv" $port
 	expect_job "sctp$fam one-to-one: client (connect) reads the server's label" c1
 	expect_job "sctp$fam one-to-one: client (sctp_connectx) reads the server's label" c2
 	expect_job "sctp$fam one-to-one: client reads the server's label, own label > 255 bytes" c3
@@ -69,22 +82,22 @@ for fam in 4 6; do
 
 	# One-to-many: first association CA, second CB.
 	port=$((port + 1))
-	lab_bg srv in_b "$sfs" sctp-peer server -m -n 2 -E "$c1=$CA" -E "$c2=$CB" \
+	lab_bg_ready srv in_b sctp-peer server -m -n 2 -E "$c1=$CA" -E "$c2=$CB" \
 		"$srv" $port
-	lab_bg c1 in_a "$sfs" sctp-peer client -m -b "$c1" -x connectx -e "$S" "$srv" $port
-	sleep 1		# so that c1's association is the first
-	lab_bg c2 in_a "$sfs" sctp-peer client -m -b "$c2" -x sendmsg -e "$S" "$srv" $port
+	lab_bg c1 in_a sctp-peer client -m -b "$c1" -x connectx -e "$S" "$srv" $port
+	sctp_wait_up c1
+	lab_bg c2 in_a sctp-peer client -m -b "$c2" -x sendmsg -e "$S" "$srv" $port
 	expect_job "sctp$fam one-to-many client (sctp_connectx): server's label, also peeled off" c1
 	expect_job "sctp$fam one-to-many client (sendmsg, SCTP_SENDMSG_CONNECT): server's label" c2
 	expect_job "sctp$fam one-to-many: socket = first association's label, peeled-off = own" srv
 
 	# One-to-many whose first association has a 300-byte label.
 	port=$((port + 1))
-	lab_bg srv in_b "$sfs" sctp-peer server -m -n 2 -E "$c3=$CL" -E "$c1=$CA" \
+	lab_bg_ready srv in_b sctp-peer server -m -n 2 -E "$c3=$CL" -E "$c1=$CA" \
 		"$srv" $port
-	lab_bg c3 in_a "$sfs" sctp-peer client -m -b "$c3" -x connect -e "$S" "$srv" $port
-	sleep 1
-	lab_bg c1 in_a "$sfs" sctp-peer client -m -b "$c1" -x connect -e "$S" "$srv" $port
+	lab_bg c3 in_a sctp-peer client -m -b "$c3" -x connect -e "$S" "$srv" $port
+	sctp_wait_up c3
+	lab_bg c1 in_a sctp-peer client -m -b "$c1" -x connect -e "$S" "$srv" $port
 	expect_job "sctp$fam one-to-many client (connect): server's label" c3
 	expect_job "sctp$fam one-to-many client (connect), second association" c1
 	expect_job "sctp$fam one-to-many: first association's 300-byte label held by the socket" srv
