@@ -6,7 +6,7 @@
  *
  *   sctp-peer server [-m] [-n N] [-e EXPECT] [-E ADDR=EXPECT]... ADDR PORT
  *   sctp-peer client [-m] [-b BIND] [-x connect|connectx|sendmsg]
- *                    [-e EXPECT] ADDR PORT
+ *                    [-e EXPECT] [-R] ADDR PORT
  *
  * One-to-one (default): the server accepts N associations; each accepted
  * socket must hold its own peer's label.  One-to-many (-m): the server waits
@@ -20,6 +20,10 @@
  * one-to-many socket: the kernel's SCTP_SENDMSG_CONNECT path), and must read
  * EXPECT as the server's label: the connecting side's label.  One-to-many
  * clients also peel their association off and read it there.
+ *
+ * With -R the client expects the server's kernel to refuse the association
+ * (SELinux drops the INIT when the policy denies it): it gives up after two
+ * short INIT attempts and succeeds when no association came up.
  *
  * EXPECT is a context, an error name such as "-ENOPROTOOPT", or "unlabeled":
  * the policy's unlabeled initial context, read from selinuxfs by the program
@@ -66,6 +70,7 @@ struct opts {
 	const char *expect;
 	const char *bind;
 	const char *via;
+	bool refused;
 	struct {
 		const char *addr, *label;
 	} per_addr[MAX_EXPECT];
@@ -89,14 +94,16 @@ static void check(bool ok, const char *fmt, ...)
 	good = false;
 }
 
-/* lab_errname(), and the names it does not know. */
+/* "-ENOENT" for -ENOENT, "0" for 0: lab_errname() with every name. */
 static const char *errname(int r)
 {
-	if (r == -ENOENT)
-		return "-ENOENT";
-	if (r == -EOPNOTSUPP)
-		return "-EOPNOTSUPP";
-	return lab_errname(r);
+	static __thread char name[32];
+	const char *n = r < 0 ? strerrorname_np(-r) : NULL;
+
+	if (n == NULL)
+		return lab_errname(r);
+	snprintf(name, sizeof(name), "-%s", n);
+	return name;
 }
 
 /* ------------------------------------------------------------- labels */
@@ -574,14 +581,54 @@ static sctp_assoc_t associate(const struct opts *o, const struct lab_addr *a,
 	lab_die("no association after %d s", WAIT_S);
 }
 
+/* -R: the association must not come up. */
+static int refused(const struct opts *o, const struct lab_addr *a, int type)
+{
+	struct sctp_initmsg init = {
+		.sinit_max_attempts = 2,
+		.sinit_max_init_timeo = 300,
+	};
+	struct sctp_rtoinfo rto = {
+		.srto_initial = 200, .srto_max = 300, .srto_min = 100,
+	};
+	int fd = client_socket(o, a, type), r, e;
+	sctp_assoc_t id = 0;
+
+	if (setsockopt(fd, IPPROTO_SCTP, SCTP_INITMSG, &init,
+		       sizeof(init)) < 0 ||
+	    setsockopt(fd, IPPROTO_SCTP, SCTP_RTOINFO, &rto, sizeof(rto)) < 0)
+		lab_die("SCTP_INITMSG/SCTP_RTOINFO: %s", strerror(errno));
+	if (strcmp(o->via, "connectx") == 0)
+		r = sctp_connectx(fd, (struct sockaddr *)&a->ss, 1, &id);
+	else
+		r = connect(fd, (struct sockaddr *)&a->ss, a->len);
+	e = errno;
+	if (r == 0) {
+		printf("peer client %s association-up\n", addr_text(
+			(struct sockaddr *)&a->ss));
+		lab_err("the association was let in");
+		return 1;
+	}
+	printf("peer client %s %s\n", addr_text((struct sockaddr *)&a->ss),
+	       errname(-e));
+	fprintf(stderr, "%s: no association, as expected: %s\n", lab_prog,
+		strerror(e));
+	close(fd);
+	return e == ETIMEDOUT || e == ECONNREFUSED ? 0 : 1;
+}
+
 static int client(const struct opts *o, const struct lab_addr *a)
 {
 	int type = o->many ? SOCK_SEQPACKET : SOCK_STREAM;
-	int fd = client_socket(o, a, type);
 	const char *expect = resolve(o->expect);
 	char peer[INET6_ADDRSTRLEN];
 	sctp_assoc_t id;
 	char *label;
+	int fd;
+
+	if (o->refused)
+		return refused(o, a, type);
+	fd = client_socket(o, a, type);
 
 	if (!o->many)
 		expect_no_assoc(fd, 0, -ENOTCONN);
@@ -629,7 +676,7 @@ static void usage(void)
 		"usage: %s server [-m] [-n N] [-e EXPECT] "
 		"[-E ADDR=EXPECT]... ADDR PORT\n"
 		"       %s client [-m] [-b BIND] "
-		"[-x connect|connectx|sendmsg] [-e EXPECT] ADDR PORT\n",
+		"[-x connect|connectx|sendmsg] [-e EXPECT] [-R] ADDR PORT\n",
 		lab_prog, lab_prog);
 	exit(2);
 }
@@ -648,13 +695,14 @@ int main(int argc, char **argv)
 	mode = argv[1];
 	argc--;
 	argv++;
-	while ((c = getopt(argc, argv, "mn:e:E:b:x:")) != -1) {
+	while ((c = getopt(argc, argv, "mn:e:E:b:x:R")) != -1) {
 		switch (c) {
 		case 'm': o.many = true; break;
 		case 'n': o.n = atoi(optarg); break;
 		case 'e': o.expect = optarg; break;
 		case 'b': o.bind = optarg; break;
 		case 'x': o.via = optarg; break;
+		case 'R': o.refused = true; break;
 		case 'E':
 			eq = strchr(optarg, '=');
 			if (eq == NULL || o.n_per_addr == MAX_EXPECT)
@@ -671,7 +719,7 @@ int main(int argc, char **argv)
 	if (strcmp(o.via, "connect") != 0 && strcmp(o.via, "connectx") != 0 &&
 	    strcmp(o.via, "sendmsg") != 0)
 		usage();
-	if (strcmp(o.via, "sendmsg") == 0 && !o.many)
+	if (strcmp(o.via, "sendmsg") == 0 && (!o.many || o.refused))
 		lab_die("-x sendmsg sets up associations on one-to-many "
 			"sockets only (-m)");
 	lab_parse_addr(argv[optind], argv[optind + 1], &a);
