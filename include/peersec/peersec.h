@@ -44,7 +44,7 @@
 #if PEERSEC_HAVE_SCTP
 #include <stdint.h>	/* linux/sctp.h uses uint16_t without it */
 #include <linux/sctp.h>
-#endif
+#endif /* PEERSEC_HAVE_SCTP */
 
 #ifdef __cplusplus
 extern "C" {
