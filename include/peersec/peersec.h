@@ -198,9 +198,11 @@ ssize_t peersec_udp_recvmsg(int fd, struct msghdr *msg, int flags,
  *    also: its association ended.
  *  - -ENOTCONN: @p fd is a one-to-one socket without a live association
  *    (listening, not connected, or ended).
+ *  - -EINPROGRESS: the association is still being set up (the connecting
+ *    side of a one-to-many socket before SCTP_COMM_UP); its label is not
+ *    known yet.
  *  - -ENOPROTOOPT: no label exists: no active LSM supplies SCTP peer labels
- *    (SELinux needs the policy capability extended_socket_class), or the
- *    association is still being set up.
+ *    (SELinux needs the policy capability extended_socket_class).
  *  - -EPROTOTYPE: @p fd is a socket, but not an SCTP one.
  *  - -ERANGE: @p buf is NULL or too small; *len holds the size needed.
  *  - -EINVAL: @p len is NULL.

@@ -37,6 +37,7 @@ struct fake_assoc {
 	sctp_assoc_t id;
 	const char *label;	/* its own peer label */
 	bool live;
+	bool setting_up;	/* COOKIE_WAIT or COOKIE_ECHOED */
 	size_t label_n;		/* as fake_sock.label_n */
 };
 
@@ -217,7 +218,7 @@ int __wrap_sctp_opt_info(int fd, sctp_assoc_t id, int opt, void *arg,
 		return kfail(EINVAL);
 	memset(&st, 0, sizeof(st));
 	st.sstat_assoc_id = a->id;
-	st.sstat_state = SCTP_ESTABLISHED;
+	st.sstat_state = a->setting_up ? SCTP_COOKIE_ECHOED : SCTP_ESTABLISHED;
 	memcpy(arg, &st, sizeof(st));
 	*size = sizeof(st);
 	return 0;
@@ -283,8 +284,10 @@ static struct fake_sock *one_to_many(void)
 	struct fake_sock *s = mk(3, IPPROTO_SCTP, SOCK_SEQPACKET);
 
 	s->many = true;
-	s->assoc[0] = (struct fake_assoc){ 10, LABEL_A, true, 0 };
-	s->assoc[1] = (struct fake_assoc){ 11, LABEL_B, true, 0 };
+	s->assoc[0] = (struct fake_assoc){ .id = 10, .label = LABEL_A,
+						   .live = true };
+	s->assoc[1] = (struct fake_assoc){ .id = 11, .label = LABEL_B,
+						   .live = true };
 	s->label = LABEL_A;
 	return s;
 }
@@ -294,7 +297,8 @@ static struct fake_sock *one_to_one(void)
 {
 	struct fake_sock *s = mk(4, IPPROTO_SCTP, SOCK_STREAM);
 
-	s->assoc[0] = (struct fake_assoc){ 7, LABEL_B, true, 0 };
+	s->assoc[0] = (struct fake_assoc){ .id = 7, .label = LABEL_B,
+						   .live = true };
 	s->label = LABEL_B;
 	s->connected = true;
 	return s;
@@ -351,6 +355,23 @@ static void many_no_label_yet(void **state)
 	assert_int_equal(label_err(3, 12), -ENOENT);
 }
 
+/* The connecting side of a one-to-many socket, before COMM_UP: the socket
+ * still has SELinux's initial "unlabeled" peer label, which is no answer. */
+static void many_setting_up(void **state)
+{
+	struct fake_sock *s = mk(3, IPPROTO_SCTP, SOCK_SEQPACKET);
+
+	s->many = true;
+	s->assoc[0] = (struct fake_assoc){ .id = 10, .label = LABEL_A,
+						   .live = true };
+	s->assoc[0].setting_up = true;
+	s->label = UNLABELED;
+	assert_int_equal(label_err(3, 10), -EINPROGRESS);
+	s->assoc[0].setting_up = false;
+	s->label = LABEL_A;
+	expect_label(3, 10, LABEL_A);
+}
+
 static void one_to_one_ids(void **state)
 {
 	one_to_one();
@@ -395,7 +416,8 @@ static void peeled_socket_ended(void **state)
 {
 	struct fake_sock *s = mk(5, IPPROTO_SCTP, SOCK_SEQPACKET);
 
-	s->assoc[0] = (struct fake_assoc){ 11, LABEL_B, true, 0 };
+	s->assoc[0] = (struct fake_assoc){ .id = 11, .label = LABEL_B,
+						   .live = true };
 	s->label = LABEL_B;
 	expect_label(5, 0, LABEL_B);
 	expect_label(5, 11, LABEL_B);
@@ -890,6 +912,7 @@ int main(void)
 		cmocka_unit_test_setup(many_socket_label_is_first, reset),
 		cmocka_unit_test_setup(many_unknown_assoc, reset),
 		cmocka_unit_test_setup(many_no_label_yet, reset),
+		cmocka_unit_test_setup(many_setting_up, reset),
 		cmocka_unit_test_setup(one_to_one_ids, reset),
 		cmocka_unit_test_setup(one_to_one_ended, reset),
 		cmocka_unit_test_setup(one_to_one_never_connected, reset),
