@@ -285,9 +285,9 @@ static struct fake_sock *one_to_many(void)
 
 	s->many = true;
 	s->assoc[0] = (struct fake_assoc){ .id = 10, .label = LABEL_A,
-						   .live = true };
+					  .live = true };
 	s->assoc[1] = (struct fake_assoc){ .id = 11, .label = LABEL_B,
-						   .live = true };
+					  .live = true };
 	s->label = LABEL_A;
 	return s;
 }
@@ -298,7 +298,7 @@ static struct fake_sock *one_to_one(void)
 	struct fake_sock *s = mk(4, IPPROTO_SCTP, SOCK_STREAM);
 
 	s->assoc[0] = (struct fake_assoc){ .id = 7, .label = LABEL_B,
-						   .live = true };
+					  .live = true };
 	s->label = LABEL_B;
 	s->connected = true;
 	return s;
@@ -363,7 +363,7 @@ static void many_setting_up(void **state)
 
 	s->many = true;
 	s->assoc[0] = (struct fake_assoc){ .id = 10, .label = LABEL_A,
-						   .live = true };
+					  .live = true };
 	s->assoc[0].setting_up = true;
 	s->label = UNLABELED;
 	assert_int_equal(label_err(3, 10), -EINPROGRESS);
@@ -417,7 +417,7 @@ static void peeled_socket_ended(void **state)
 	struct fake_sock *s = mk(5, IPPROTO_SCTP, SOCK_SEQPACKET);
 
 	s->assoc[0] = (struct fake_assoc){ .id = 11, .label = LABEL_B,
-						   .live = true };
+					  .live = true };
 	s->label = LABEL_B;
 	expect_label(5, 0, LABEL_B);
 	expect_label(5, 11, LABEL_B);
