@@ -6,6 +6,11 @@
 # gets an association, the socket keeps CA, and an allowed peer still comes
 # in.  One-to-many sockets and one-to-one listening sockets alike; NetLabel
 # static labels over IPv4 loopback.
+#
+# While the denied INIT goes unanswered, the client's association is being
+# set up and its socket still has SELinux's initial peer label, the
+# unlabeled context: the library must answer -EINPROGRESS (one-to-many) or
+# -ENOTCONN (one-to-one) instead.
 LAB_SOURCE="NetLabel static"
 LAB_TRANSPORT=sctp4
 
@@ -45,7 +50,7 @@ for kind in one-to-many one-to-one; do
 	lab_bg c1 sctp-peer client $m -b 127.0.0.2 -x connectx -e "$S" \
 		127.0.0.1 $port
 	sctp_wait_up c1
-	expect_run "sctp4 $kind: a peer the policy denies gets no association" \
+	expect_run "sctp4 $kind: a denied peer gets no association; no label while it is set up" \
 		sctp-peer client $m -R -b 127.0.0.5 127.0.0.1 $port
 	lab_bg c2 sctp-peer client $m -b 127.0.0.3 -x connect -e "$S" \
 		127.0.0.1 $port
