@@ -16,8 +16,8 @@
 #                           direction; labeled SPD policies (ctx $LAB_SPD)
 #   lab_ipsec_recv_sa CTX   a->b: unlabeled SA and policy on a, the same SA
 #                           with ctx CTX on b; b->a stays plain
-#   lab_netlabel CTX [ADDR...]  NetLabel static label for traffic from ADDR
-#                           (default 127.0.0.1 and ::1) on loopback, root netns
+#   lab_netlabel CTX ADDR...  NetLabel static label for traffic from ADDR
+#                           (any namespace, loopback too)
 #   lab_unlabeled           nothing at all (checks that nothing is left over)
 
 IP=/usr/sbin/ip			# iproute2: busybox's ip has no xfrm
@@ -32,7 +32,7 @@ LAB_PROTOS=${LAB_PROTOS:-"6 17 132"}	# tcp udp sctp; ICMP/ND stay plain
 LAB_SCENARIO=${LAB_SCENARIO:-scenario}
 LAB_TAP=${LAB_TAP:-/dev/stdout}
 LAB_TMP=${LAB_TMP:-/tmp/lab/$LAB_SCENARIO}
-LAB_TIMEOUT=${LAB_TIMEOUT:-30}		# seconds for one program
+LAB_TIMEOUT=${LAB_TIMEOUT:-20}		# seconds for one program
 LAB_TRANSPORT=${LAB_TRANSPORT:-?}	# for the report: tcp4, tcp6, unix...
 LAB_SOURCE=${LAB_SOURCE:-?}		# for the report: the labeling source
 mkdir -p "$LAB_TMP"
@@ -76,7 +76,20 @@ expect_run() {
 
 	shift
 	timeout "$LAB_TIMEOUT" "$@" >"$LAB_TMP/last.out" 2>&1
-	_lab_result "$name" $? "$LAB_TMP/last.out" "$*"
+	rc=$?
+	_lab_result "$name" $rc "$LAB_TMP/last.out" "$*"
+	# A server waiting for this client would wait in vain: stop it.
+	[ $rc -eq 0 ] || lab_kill_jobs
+}
+
+# lab_kill_jobs: stop every background job still running.
+lab_kill_jobs() {
+	local f
+
+	for f in "$LAB_TMP"/*.pid; do
+		[ -f "$f" ] && pkill -P "$(cat "$f")" 2>/dev/null
+	done
+	return 0
 }
 
 # lab_bg JOB CMD...: start CMD in the background as job JOB (a name).
@@ -139,29 +152,42 @@ _lab_result() {
 
 # ------------------------------------------------------------- labels
 
-# mls_label PREFIX SIZE: a context PREFIX:s0:cN,cM,... of exactly SIZE bytes
-# counting the trailing NUL (SIZE >= length of PREFIX + 7).  Categories are
-# far apart so the kernel prints them back unchanged.  For a label that
-# needs the heap (> 4 KiB) use a low-high range: mls_range_label.
+# mls_label PREFIX SIZE: a context "PREFIX:s0:cN,cM,..." of exactly SIZE
+# bytes counting the trailing NUL, from about 40 up to 2280 bytes, or a
+# low-high range "PREFIX:s0:...-s0:c0,c2,...,c1022,c1023" from 2600 up to
+# 4800 bytes.  Only even categories are used (the high end adds c1023), so
+# the kernel prints the label back unchanged.
 mls_label() {
-	awk -v p="$1" -v n="$2" 'BEGIN {
-		want = n - 1 - length(p ":s0")
-		# categories cost 3 (c0..c8), 4 (c10..c98), 5 (c100..c998)
-		# or 6 (c1000..c1022) bytes with their separator; use even
-		# ones only, never two in a row.
-		n5 = int(want / 5); r = want - 5 * n5
-		n3 = 0; n4 = 0; n6 = 0
+	awk -v p="$1" -v n="$2" '
+	# w bytes of ",cN" items: c0..c8 cost 3, c10..c98 4, c100..c998 5,
+	# c1000..c1022 6.
+	function cats(w,   n3, n4, n5, n6, r, s, i) {
+		n5 = int(w / 5); r = w - 5 * n5; n3 = n4 = n6 = 0
 		if (r == 1) { n5--; n6 = 1 }
 		else if (r == 2) { n5 -= 2; n6 = 2 }
-		else if (r == 3) { n3 = 1 }
-		else if (r == 4) { n4 = 1 }
-		if (n5 < 0 || n5 > 450) { print "mls_label: bad size" > "/dev/stderr"; exit 1 }
-		s = p ":s0"; sep = ":"
-		for (i = 0; i < n3; i++) { s = s sep "c" 2 * i; sep = "," }
-		for (i = 0; i < n4; i++) { s = s sep "c" 10 + 2 * i; sep = "," }
-		for (i = 0; i < n5; i++) { s = s sep "c" 100 + 2 * i; sep = "," }
-		for (i = 0; i < n6; i++) { s = s sep "c" 1000 + 2 * i; sep = "," }
-		print s
+		else if (r == 3) n3 = 1
+		else if (r == 4) n4 = 1
+		if (n5 < 0 || n5 > 449) {
+			print "mls_label: no label of " n " bytes" > "/dev/stderr"
+			exit 1
+		}
+		for (i = 0; i < n3; i++) s = s ",c" 2 * i
+		for (i = 0; i < n4; i++) s = s ",c" 10 + 2 * i
+		for (i = 0; i < n5; i++) s = s ",c" 100 + 2 * i
+		for (i = 0; i < n6; i++) s = s ",c" 1000 + 2 * i
+		return s
+	}
+	BEGIN {
+		want = n - 1; base = p ":s0"
+		if (want - length(base) <= 2260) {
+			c = cats(want - length(base))
+			print base ":" substr(c, 2)
+			exit 0
+		}
+		for (i = 0; i <= 1022; i += 2) h = h (i ? "," : "") "c" i
+		tail = "-s0:" h ",c1023"
+		c = cats(want - length(base) - length(tail))
+		print base ":" substr(c, 2) tail
 	}'
 }
 
@@ -237,13 +263,15 @@ lab_ipsec_full() {
 			_lab_next_spi
 			_lab_sa a "$x" "$y" $_LAB_SPI "$ctx" &&
 			_lab_sa b "$x" "$y" $_LAB_SPI "$ctx" || {
-				fail "lab_ipsec_full: SA a->b $ctx" "ip xfrm state failed"
+				fail "lab_ipsec_full: SA a->b for a ${#ctx}-byte label" \
+					"ip xfrm state failed for $ctx"
 				return 1
 			}
 			_lab_next_spi
 			_lab_sa b "$y" "$x" $_LAB_SPI "$ctx" &&
 			_lab_sa a "$y" "$x" $_LAB_SPI "$ctx" || {
-				fail "lab_ipsec_full: SA b->a $ctx" "ip xfrm state failed"
+				fail "lab_ipsec_full: SA b->a for a ${#ctx}-byte label" \
+					"ip xfrm state failed for $ctx"
 				return 1
 			}
 		done
@@ -269,21 +297,34 @@ lab_ipsec_recv_sa() {
 	done
 }
 
-# lab_netlabel CTX [ADDR...]: NetLabel static label CTX for traffic from each
-# ADDR (default 127.0.0.1 and ::1) arriving on loopback in the root network
-# namespace.  Undone by lab_end.
+# lab_netlabel CTX ADDR...: NetLabel static label CTX for traffic from each
+# ADDR, on any interface ("default"), in every namespace: NetLabel's
+# configuration lives in the root namespace only (netlabelctl fails inside
+# another one) but its default entries match packets in all of them.
+# Loopback works too (127.0.0.1, ::1).  lab_netlabel_clear (and lab_end)
+# remove them.
 lab_netlabel() {
 	local ctx=$1 addr
 
 	shift
-	[ $# -gt 0 ] || set -- 127.0.0.1 ::1
 	for addr in "$@"; do
-		"$NETLABELCTL" unlbl add interface:lo address:"$addr" label:"$ctx" || {
-			fail "lab_netlabel $addr" "netlabelctl unlbl add failed"
+		"$NETLABELCTL" unlbl add default address:"$addr" label:"$ctx" || {
+			fail "lab_netlabel $addr (${#ctx}-byte label)" \
+				"netlabelctl unlbl add failed"
 			return 1
 		}
 		echo "$addr" >>"$LAB_TMP/.netlabel"
 	done
+}
+
+lab_netlabel_clear() {
+	local addr
+
+	[ -f "$LAB_TMP/.netlabel" ] || return 0
+	while read -r addr; do
+		"$NETLABELCTL" unlbl del default address:"$addr"
+	done <"$LAB_TMP/.netlabel"
+	rm -f "$LAB_TMP/.netlabel"
 }
 
 # lab_unlabeled: no labeling source; fails if one is left over.
@@ -303,15 +344,8 @@ lab_begin() {
 }
 
 lab_end() {
-	for f in "$LAB_TMP"/*.pid; do
-		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
-	done
-	if [ -f "$LAB_TMP/.netlabel" ]; then
-		while read -r addr; do
-			"$NETLABELCTL" unlbl del interface:lo address:"$addr"
-		done <"$LAB_TMP/.netlabel"
-		rm -f "$LAB_TMP/.netlabel"
-	fi
+	lab_kill_jobs
+	lab_netlabel_clear
 	"$IP" netns del a 2>/dev/null
 	"$IP" netns del b 2>/dev/null
 	return 0

@@ -19,10 +19,12 @@ exec </dev/console >/dev/console 2>&1
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t selinuxfs selinuxfs /sys/fs/selinux
+mount -t securityfs securityfs /sys/kernel/security
 mount -t tmpfs tmpfs /run
 mount -t tmpfs tmpfs /tmp
 ln -s /run /var/run
 
+/usr/sbin/ip link set lo up
 stty -F /dev/ttyS1 raw -echo
 exec 3>/dev/ttyS1
 
