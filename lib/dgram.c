@@ -202,6 +202,22 @@ int peersec__dgram_strip(unsigned char *buf, size_t size, size_t used,
 	return 0;
 }
 
+/*
+ * Copy the caller's messages as the kernel writes them: headers and data,
+ * never the padding between messages, which keeps what the caller had.
+ */
+static void copy_messages(unsigned char *dst, const unsigned char *src,
+			  size_t len)
+{
+	for (size_t off = 0; off < len;) {
+		struct cmsghdr h;
+
+		memcpy(&h, src + off, sizeof(h));
+		memcpy(dst + off, src + off, h.cmsg_len);
+		off += CMSG_ALIGN(h.cmsg_len);
+	}
+}
+
 /* Only the errors documented for peersec_udp_enable() leave it. */
 static int enable_error(int r)
 {
@@ -262,21 +278,22 @@ PEERSEC_EXPORT ssize_t peersec_udp_recvmsg(int fd, struct msghdr *msg,
 	if (msg->msg_control != NULL)
 		own = min_size(msg->msg_controllen, PEERSEC_UDP_CONTROL_MAX);
 
+	/* Offer the kernel the whole buffer whatever own is: the caller's
+	 * messages may be more than own, and must not eat the label's room. */
 	m = *msg;
 	m.msg_control = ctl.buf;
-	m.msg_controllen = own + LABEL_SPACE;
+	m.msg_controllen = sizeof(ctl.buf);
 	m.msg_flags = 0;
 	n = peersec__sys_recvmsg(fd, &m, flags);
 	if (n < 0)
 		return n;
 
-	r = peersec__dgram_strip(ctl.buf, own + LABEL_SPACE, m.msg_controllen,
+	r = peersec__dgram_strip(ctl.buf, sizeof(ctl.buf), m.msg_controllen,
 				 m.msg_flags, own, &d);
 	if (r < 0)
 		return r;
 
-	if (d.ctl_len > 0)
-		memcpy(msg->msg_control, ctl.buf, d.ctl_len);
+	copy_messages(msg->msg_control, ctl.buf, d.ctl_len);
 	msg->msg_controllen = d.ctl_len;
 	msg->msg_namelen = m.msg_namelen;
 	msg->msg_flags = (m.msg_flags & ~MSG_CTRUNC) |

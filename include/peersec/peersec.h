@@ -196,8 +196,9 @@ int peersec_udp_enable(int fd);
  * same bytes, same msg_controllen, and MSG_CTRUNC in msg_flags only when
  * that buffer was too small for the caller's own messages.  The label's
  * SCM_SECURITY message is removed: the library receives into a buffer of its
- * own, sized for the caller's messages plus a label of PEERSEC_UDP_LABEL_MAX
- * bytes, so the kernel never cuts a label silently.
+ * own, with room for PEERSEC_UDP_CONTROL_MAX bytes of the caller's messages
+ * plus a label of PEERSEC_UDP_LABEL_MAX bytes, so the kernel never cuts a
+ * label silently, however small the caller's buffer.
  *
  * The label.  On success @p label holds the datagram's label,
  * NUL-terminated, and *label_len its length without the NUL.  A datagram
@@ -232,10 +233,11 @@ int peersec_udp_enable(int fd);
  * its full length), or a negative errno:
  *  - -EINVAL: @p msg or @p label_len is NULL, or @p label is NULL with
  *    *label_len not 0 (nothing received); or recvmsg(2) said so.
- *  - -EOVERFLOW: the kernel cut the control data the library reserved
- *    (a label longer than PEERSEC_UDP_LABEL_MAX, or far more control
- *    messages than PEERSEC_UDP_CONTROL_MAX allows): the label is unknown.
- *    The datagram is consumed.
+ *  - -EOVERFLOW: the label is longer than PEERSEC_UDP_LABEL_MAX - 1
+ *    characters, or the kernel cut the library's control buffer where the
+ *    label was or could have been (the caller's own messages took more than
+ *    PEERSEC_UDP_CONTROL_MAX bytes): the label is unknown.  The datagram is
+ *    consumed.
  *  - -EBADMSG: the kernel's control data is malformed: a cmsg_len shorter
  *    than its header or longer than the data, an empty or non-text label
  *    (a NUL followed by more bytes), two labels.  The datagram is consumed.
@@ -295,7 +297,10 @@ struct peersec_udp_label {
  * labels[i] describes datagram i: its label (in its control buffer, see
  * struct peersec_udp_label), or a per-datagram error after which only that
  * datagram should be dropped.  Entries past the returned count are
- * unspecified.
+ * unspecified.  Choose own large enough for every message the caller
+ * enabled: messages beyond own take the label's room, and a long label
+ * that no longer fits gives that datagram -EOVERFLOW (fail closed).  With
+ * own large enough, a label up to PEERSEC_UDP_LABEL_MAX always fits.
  *
  * @param fd  a datagram socket, usually after peersec_udp_enable()
  * @param vec  as for recvmmsg(2), with control buffers as above
