@@ -162,10 +162,13 @@ static int hand_over(char *con, char **out)
 	return 0;
 }
 
-PEERSEC_EXPORT int peersec_context_derive(const char *peer_label,
-					  const char *base,
-					  const char *exec_path,
-					  char **context)
+/* peersec_context_derive(3) */
+static const int derive_errors[] = {
+	EINVAL, EOPNOTSUPP, ENOENT, EACCES, ENODATA, EPERM, ENOMEM, EIO, 0
+};
+
+static int derive(const char *peer_label, const char *base,
+		  const char *exec_path, char **context)
 {
 	char *own = NULL, *merged = NULL, *filecon = NULL, *result = NULL;
 	security_class_t process;
@@ -213,4 +216,14 @@ out:
 	if (filecon != NULL)
 		freecon(filecon);
 	return r;
+}
+
+PEERSEC_EXPORT int peersec_context_derive(const char *peer_label,
+					  const char *base,
+					  const char *exec_path,
+					  char **context)
+{
+	return (int)peersec__errors_closed(derive(peer_label, base, exec_path,
+						  context),
+					   derive_errors);
 }
