@@ -52,6 +52,19 @@ static const char *derive_reason(int r)
 	}
 }
 
+/* Whether two contexts have the same user:role:type. */
+static bool same_domain(const char *a, const char *b)
+{
+	int colons = 0;
+
+	for (; *a != '\0' && *a == *b; a++, b++)
+		if (*a == ':' && ++colons == 3)
+			return true;
+	/* both ended, or one ended where the other's range starts */
+	return colons == 2 && (*a == '\0' || *a == ':') &&
+	       (*b == '\0' || *b == ':');
+}
+
 int inetd_decide(struct inetd_state *st, const struct inetd_service *s,
 		 const struct inetd_peer *peer, char **ctx, char *why)
 {
@@ -76,9 +89,12 @@ int inetd_decide(struct inetd_state *st, const struct inetd_service *s,
 			 derive_reason(r), strerror(-r));
 		return -1;
 	}
-	if (strcmp(*ctx, st->own_context) == 0) {
-		snprintf(why, WHY_MAX, "derived context %s is the launcher's "
-			 "own: no transition for %s?", *ctx, s->server);
+	/* No transition for the server: it would run in the launcher's own
+	 * domain (or the base's), only at the peer's level.  Refuse. */
+	if (same_domain(*ctx, st->own_context) ||
+	    (s->base_context != NULL && same_domain(*ctx, s->base_context))) {
+		snprintf(why, WHY_MAX, "no transition: %s would run in the "
+			 "launcher's domain (%s)", s->server, *ctx);
 		free(*ctx);
 		*ctx = NULL;
 		return -1;
