@@ -178,7 +178,10 @@ static int derive(const char *peer_label, const char *base,
 	    context == NULL)
 		return -EINVAL;
 
-	if (is_selinux_enabled() <= 0 || is_selinux_mls_enabled() <= 0)
+	/* Not is_selinux_enabled(): it also wants /etc/selinux/config, which
+	 * a system may lack while its kernel enforces a policy.  The policy's
+	 * own word (selinuxfs "mls") is 0 when SELinux is off, too. */
+	if (is_selinux_mls_enabled() <= 0)
 		return -EOPNOTSUPP;
 
 	if (base == NULL) {

@@ -28,7 +28,7 @@
 
 /* What the fake policy does; reset before each test. */
 static struct {
-	int enabled, mls;
+	int mls;
 	const char *own;		/* NULL: getcon_raw fails */
 	int getcon_errno;
 	const char *filecon;		/* NULL: getfilecon_raw fails */
@@ -41,18 +41,12 @@ static struct {
 	int compute_calls, getcon_calls;
 } pol;
 
-int __wrap_is_selinux_enabled(void);
 int __wrap_is_selinux_mls_enabled(void);
 int __wrap_getcon_raw(char **con);
 int __wrap_getfilecon_raw(const char *path, char **con);
 security_class_t __wrap_string_to_security_class(const char *name);
 int __wrap_security_compute_create_raw(const char *scon, const char *tcon,
 				       security_class_t tclass, char **newcon);
-
-int __wrap_is_selinux_enabled(void)
-{
-	return pol.enabled;
-}
 
 int __wrap_is_selinux_mls_enabled(void)
 {
@@ -120,7 +114,6 @@ int __wrap_security_compute_create_raw(const char *scon, const char *tcon,
 static int reset(void **state)
 {
 	memset(&pol, 0, sizeof(pol));
-	pol.enabled = 1;
 	pol.mls = 1;
 	pol.own = OWN;
 	pol.filecon = FILECON;
@@ -280,11 +273,10 @@ static void bad_arguments(void **state)
 
 static void selinux_off_or_mls_less(void **state)
 {
-	pol.enabled = 0;
+	/* libselinux answers 0 without selinuxfs (SELinux off), and 0 for a
+	 * policy without MLS */
+	pol.mls = -1;
 	check_refused("u:r:t:s0", NULL, -EOPNOTSUPP);
-	pol.enabled = -1;
-	check_refused("u:r:t:s0", NULL, -EOPNOTSUPP);
-	pol.enabled = 1;
 	pol.mls = 0;
 	check_refused("u:r:t:s0", NULL, -EOPNOTSUPP);
 	check_refused("u:r:t", NULL, -EOPNOTSUPP);

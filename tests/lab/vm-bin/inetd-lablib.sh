@@ -17,6 +17,7 @@ INETD_UID=1000
 SERVICE=system_u:system_r:service_t
 
 inetd_prepare() {
+	"$IP" link set lo up
 	if ! grep -q " $INETD_SVC " /proc/mounts; then
 		mkdir -p "$INETD_SVC" &&
 		mount -t tmpfs -o "context=$INETD_EXEC_CTX" tmpfs "$INETD_SVC" &&
