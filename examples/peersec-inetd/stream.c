@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <peersec/peersec.h>
@@ -105,7 +106,11 @@ void inetd_stream_ready(struct inetd_state *st, size_t i)
 				continue;	/* gone before we looked */
 			inetd_log(LOG_ERR, "service %s: accept: %s", s->name,
 				  strerror(errno));
-			return;		/* EMFILE and friends: next time */
+			/* EMFILE and friends: the connection stays in the
+			 * backlog and poll would wake us at once; breathe. */
+			nanosleep(&(struct timespec){ .tv_nsec = 100000000 },
+				  NULL);
+			return;
 		}
 		serve(st, s, conn, &addr);
 		close(conn);
