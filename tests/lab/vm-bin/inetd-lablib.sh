@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=sh
 #
-# Helpers for the peersec-inetd scenarios (tests/lab/scenarios/8*-inetd-*),
+# Helpers for the peersec-inetd scenarios (tests/lab/scenarios/9[5-7]-inetd-*),
 # sourced after lablib.sh:  . /lab/bin/inetd-lablib.sh
 #
 # The launcher runs as $INETD_CTX; its servers are copies of peersec-whoami
