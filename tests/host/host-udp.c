@@ -464,7 +464,11 @@ int main(void)
 		cmocka_unit_test(batch_mixed),
 	};
 
-	lsm_labels = host_lsm_active("selinux") || host_lsm_active("smack");
+	/* SELinux and Smack mount their filesystems when active.  (Not
+	 * host_lsm_active(): its private securityfs mount upsets valgrind,
+	 * mount(2) with a NULL type.) */
+	lsm_labels = access("/sys/fs/selinux/enforce", F_OK) == 0 ||
+		     access("/sys/fs/smackfs/load2", F_OK) == 0;
 	host_enter_netns();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
