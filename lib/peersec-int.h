@@ -36,6 +36,22 @@ int peersec__sys_recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen,
 			  int flags, struct timespec *timeout);
 int peersec__sys_close(int fd);
 
+#if PEERSEC_HAVE_SCTP
+/*
+ * SCTP (unit tests wrap sctp_opt_info, and getsockopt for the peel-off).
+ * peersec__sys_sctp_status() asks the kernel for the
+ * status of @assoc_id on @fd (SCTP_STATUS): -EINVAL means that no live
+ * association of @fd answers to that id.  peersec__sys_sctp_peeloff()
+ * returns the new descriptor or -errno; @flags as sctp_peeloff_flags(3)
+ * (SOCK_CLOEXEC, SOCK_NONBLOCK).
+ */
+struct sctp_status;
+int peersec__sys_sctp_status(int fd, sctp_assoc_t assoc_id,
+			     struct sctp_status *status);
+int peersec__sys_sctp_peeloff(int fd, sctp_assoc_t assoc_id,
+			      unsigned int flags);
+#endif
+
 /*
  * lib/label.c: the one normaliser.  Every label the kernel hands out crosses
  * it on its way to the caller.
@@ -64,6 +80,12 @@ int peersec__stream_read(int fd, char *buf, size_t *len);
  * -ENOPROTOOPT when the connection has no label.
  */
 int peersec__stream_explain(int fd);
+
+/*
+ * lib/errors.c: returns @r when it is not negative or when -@r is in the
+ * 0-terminated list @documented; -EIO otherwise.
+ */
+long peersec__errors_closed(long r, const int *documented);
 
 /*
  * lib/dgram.c: the UDP control-data core, shared by both receive functions

@@ -4,6 +4,7 @@
 #   build/        unit, host, hygiene and install tests, then the lab VM
 #   build-asan/   unit and host tests under ASan+UBSan (halt on error)
 #   build/ again  unit and host tests under valgrind memcheck
+#   build-tsan/   every function from many threads at once, ThreadSanitizer
 #   build-fuzz/   libFuzzer targets, a bounded time each (clang)
 #   build-cov/    unit and host tests for line coverage of lib/ (gcovr)
 #
@@ -19,21 +20,27 @@ total_pass=0 total_fail=0 total_skip=0 stage_fail=0
 # Add up one meson test run from its testlog.json.
 tally() {
 	local counts
-	counts=$(python3 - "$1/meson-logs/testlog.json" <<'PY'
+	counts=$(python3 - "$1"/meson-logs/testlog*.json <<'PY'
 import json, sys
 p = f = s = 0
-try:
-    for line in open(sys.argv[1]):
+for path in sys.argv[1:]:
+    try:
+        lines = open(path).readlines()
+    except FileNotFoundError:
+        continue
+    for line in lines:
         r = json.loads(line)["result"]
         if r in ("OK", "EXPECTEDFAIL"): p += 1
         elif r == "SKIP": s += 1
         else: f += 1
-except FileNotFoundError:
-    pass
 print(p, f, s)
 PY
 )
 	read -r p f s <<<"$counts"
+	if [[ $((p + f + s)) -eq 0 ]]; then
+		echo "check: stage $2 ran no test"
+		f=1
+	fi
 	total_pass=$((total_pass + p)) total_fail=$((total_fail + f)) total_skip=$((total_skip + s))
 	echo "check: stage $2: $p passed, $f failed, $s skipped"
 }
@@ -43,6 +50,7 @@ stage() {
 	local name=$1 dir=$2
 	shift 2
 	echo "=== $name"
+	rm -f "$dir"/meson-logs/testlog*.json
 	meson test -C "$dir" --print-errorlogs "$@" || stage_fail=1
 	tally "$dir" "$name"
 }
@@ -65,6 +73,9 @@ setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Ddocs=disabled
 stage "ASan+UBSan" build-asan --suite unit --suite host
 
 stage "valgrind memcheck" build --setup valgrind --suite unit --suite host
+
+CC=clang setup build-tsan -Db_sanitize=thread -Db_lundef=false -Ddocs=disabled
+TSAN_OPTIONS=halt_on_error=1:exitcode=66 stage "ThreadSanitizer" build-tsan --suite threads
 
 CC=clang setup build-fuzz -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false -Ddocs=disabled
 stage "fuzz" build-fuzz --suite fuzz

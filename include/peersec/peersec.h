@@ -20,7 +20,8 @@
  * Conventions shared by every function:
  *  - The return value is 0 (or a count) on success and a negative errno on
  *    failure.  errno is not part of the interface: the library may change it.
- *  - Each function documents the closed set of errors it returns.
+ *  - Each function documents the closed set of errors it returns.  An error
+ *    the kernel gives that a function does not document becomes -EIO.
  *  - Labels are returned as NUL-terminated strings.  A length returned with
  *    a label never counts the NUL.  When a caller buffer is too small the
  *    function answers -ERANGE and stores the size needed, NUL included, so
@@ -97,6 +98,9 @@ const char *peersec_version(void);
  *    each, read them with peersec_udp_recvmsg().
  *  - -EBADMSG: the kernel returned a label with an embedded NUL.
  *  - -EFAULT: @p buf does not point into the caller's memory.
+ *  - -ENOMEM: the kernel ran out of memory.
+ *  - -EACCES: the security policy forbids reading this socket's options.
+ *  - -EIO: the kernel failed in a way not listed here.
  */
 int peersec_tcp_get(int fd, char *buf, size_t *len);
 
@@ -112,7 +116,7 @@ int peersec_tcp_get(int fd, char *buf, size_t *len);
  * @return 0 on success, or a negative errno: the codes of peersec_tcp_get()
  * except -ERANGE and -EFAULT, and:
  *  - -EINVAL: @p label is NULL.
- *  - -ENOMEM: out of memory.
+ *  - -ENOMEM: out of memory (the process's or the kernel's).
  *  - -EOVERFLOW: the label is longer than PEERSEC_LABEL_MAX bytes.
  */
 int peersec_tcp_get_alloc(int fd, char **label);
@@ -331,22 +335,100 @@ int peersec_udp_recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen,
 #if PEERSEC_HAVE_SCTP
 
 /**
- * Read the peer label that the kernel holds for an SCTP association's socket.
- * Same buffer and error conventions as peersec_tcp_get(); see
- * peersec_sctp_assoc_label(3) for which label that is.
+ * Read the peer label that the kernel holds for an SCTP socket, after
+ * checking that @p assoc_id names a live association of it.
+ *
+ * The kernel keeps one peer label per SCTP socket, and this is the label
+ * returned (SO_PEERSEC, normalised as by peersec_tcp_get()):
+ *  - one-to-one socket (SOCK_STREAM), accepted or connected: the label of
+ *    its association;
+ *  - peeled-off socket: the label of the association it was peeled off
+ *    with, its own;
+ *  - one-to-many socket (SOCK_SEQPACKET): the label of the socket's
+ *    *first* association, whichever association @p assoc_id names.  A
+ *    later association with another label is let in only if the policy
+ *    allows it (SELinux: permission `association`) and keeps its own label
+ *    out of reach until it is peeled off: use peersec_sctp_peeloff() to
+ *    read it.
+ * Without labeled IPsec or NetLabel, SELinux gives SCTP sockets the
+ * policy's unlabeled context instead of no label: see
+ * peersec_label_is_unlabeled().  The connecting side has its label once the
+ * association is established (COOKIE ACK).
+ *
+ * @param fd  an SCTP socket
+ * @param assoc_id  on a one-to-many socket, a live association of @p fd
+ *            (from sctp_sndrcvinfo, SCTP_ASSOC_CHANGE, sctp_connectx ...);
+ *            on a one-to-one or peeled-off socket, 0 or the id of its
+ *            association.  Either way the association must be live.
+ * @param[out] buf  where the label is written, NUL-terminated; may be NULL
+ *            when *len is 0, to ask for the size
+ * @param[in,out] len  on entry the size of @p buf; on success the label's
+ *            length without the NUL; on -ERANGE the size needed, NUL included
+ *
+ * @return 0 on success, or a negative errno:
+ *  - -ENOENT: @p assoc_id names no live association of @p fd (on a
+ *    one-to-many socket ids 0, 1 and 2 never do); on a peeled-off socket,
+ *    also: its association ended.
+ *  - -ENOTCONN: @p fd is a one-to-one socket without a live association
+ *    (listening, not connected, or ended).
+ *  - -ENOPROTOOPT: no label exists: no active LSM supplies SCTP peer labels
+ *    (SELinux needs the policy capability extended_socket_class), or the
+ *    association is still being set up.
+ *  - -EPROTOTYPE: @p fd is a socket, but not an SCTP one.
+ *  - -ERANGE: @p buf is NULL or too small; *len holds the size needed.
+ *  - -EINVAL: @p len is NULL.
+ *  - -EBADF: @p fd is not an open descriptor.
+ *  - -ENOTSOCK: @p fd is not a socket.
+ *  - -EACCES: the security policy forbids reading the socket's options.
+ *  - -EBADMSG: the kernel returned a label with an embedded NUL.
+ *  - -EFAULT: @p buf does not point into the caller's memory.
+ *  - -ENOMEM: the kernel ran out of memory.
+ *  - -EIO: the kernel answered with an error outside this list.
  */
 int peersec_sctp_assoc_label(int fd, sctp_assoc_t assoc_id, char *buf,
 			     size_t *len);
 
 /**
- * Peel an association off a one-to-many SCTP socket and read the new
- * socket's peer label, which is the association's own.
+ * Peel an association off a one-to-many SCTP socket (sctp_peeloff_flags(3))
+ * and read the new socket's peer label, which is the association's own
+ * label, not the first association's.
  *
- * @return the new descriptor (>= 0), or a negative errno; see
- * peersec_sctp_peeloff(3).
+ * *@p newfd is an open descriptor that the caller owns exactly when the
+ * return value is 0, -ERANGE or -ENOPROTOOPT; after any other return it is
+ * -1 and nothing was left open (a descriptor peeled off before a later
+ * failure has been closed, which ends that association).  @p fd itself is
+ * never closed.  On -ERANGE the association is safe on *@p newfd: read its
+ * label with peersec_sctp_assoc_label(*newfd, 0, ...) and a buffer of *@p
+ * len bytes.
+ *
+ * @param fd  a one-to-many SCTP socket (SOCK_SEQPACKET)
+ * @param assoc_id  a live association of @p fd
+ * @param flags  0, or SOCK_CLOEXEC and/or SOCK_NONBLOCK for the new socket
+ * @param[out] newfd  the peeled-off socket, or -1 (see above)
+ * @param[out] buf  where the label is written, NUL-terminated; may be NULL
+ *            when *len is 0, to peel off and ask for the size
+ * @param[in,out] len  on entry the size of @p buf; on success the label's
+ *            length without the NUL; on -ERANGE the size needed, NUL included
+ *
+ * @return 0 on success, or a negative errno:
+ *  - -ERANGE: peeled off (*@p newfd is open), but @p buf is NULL or too
+ *    small for the label; *@p len holds the size needed.
+ *  - -ENOPROTOOPT: peeled off (*@p newfd is open), but no label exists: no
+ *    active LSM supplies SCTP peer labels.
+ *  - -ENOENT: @p assoc_id names no live association of @p fd.
+ *  - -EOPNOTSUPP: @p fd is a one-to-one or an already peeled-off socket.
+ *  - -EPROTOTYPE: @p fd is a socket, but not an SCTP one.
+ *  - -EINVAL: @p newfd or @p len is NULL, or @p flags has other bits.
+ *  - -EBUSY: a thread is waiting to send on that association.
+ *  - -EMFILE, -ENFILE, -ENOMEM: out of descriptors or memory.
+ *  - -EBADF, -ENOTSOCK: @p fd is not a socket.
+ *  - -EACCES: the security policy refused the new socket or reading it.
+ *  - -EBADMSG: the kernel returned a label with an embedded NUL.
+ *  - -EFAULT: @p buf does not point into the caller's memory.
+ *  - -EIO: the kernel answered with an error outside this list.
  */
-int peersec_sctp_peeloff(int fd, sctp_assoc_t assoc_id, int flags, char *buf,
-			 size_t *len);
+int peersec_sctp_peeloff(int fd, sctp_assoc_t assoc_id, int flags,
+			 int *newfd, char *buf, size_t *len);
 
 #endif /* PEERSEC_HAVE_SCTP */
 
@@ -356,11 +438,26 @@ int peersec_sctp_peeloff(int fd, sctp_assoc_t assoc_id, int flags, char *buf,
 #if PEERSEC_HAVE_SELINUX
 
 /**
- * Tell whether @p label is the loaded policy's "unlabeled" initial context,
- * the answer the kernel gives for traffic that carried no label (SCTP).
+ * Tell whether @p label is the loaded SELinux policy's "unlabeled" initial
+ * context: the label the kernel gives SCTP sockets (and other objects) that
+ * received no peer label.  A daemon can treat it like -ENOPROTOOPT from
+ * peersec_tcp_get(): "the peer has no label".
  *
- * @return 1 if it is, 0 if not, or a negative errno; see
- * peersec_label_is_unlabeled(3).
+ * The context is the policy's own (read from selinuxfs through
+ * security_get_initial_context_raw(3) at each call, never cached, so a
+ * policy reload is seen); no type name is built in.  The comparison is of
+ * raw contexts, byte for byte, as the peersec_* functions return them.
+ *
+ * @param label  a NUL-terminated raw context
+ *
+ * @return 1 if @p label is the unlabeled context, 0 if not, or a negative
+ * errno:
+ *  - -EINVAL: @p label is NULL.
+ *  - -ENOENT: no SELinux to ask: SELinux is not enabled in this kernel, or
+ *    selinuxfs is not mounted at /sys/fs/selinux.
+ *  - -EACCES: the policy forbids reading its initial contexts.
+ *  - -ENOMEM: out of memory.
+ *  - -EIO: libselinux failed in a way outside this list.
  */
 int peersec_label_is_unlabeled(const char *label);
 

@@ -77,7 +77,7 @@ const char *host_lsm_list(void)
 		return list;
 	/* Not mounted: mount securityfs where nobody else sees it. */
 	if (geteuid() == 0 && unshare(CLONE_NEWNS) == 0 &&
-	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 &&
+	    mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) == 0 &&
 	    mount("securityfs", "/sys/kernel/security", "securityfs", 0,
 		  NULL) == 0 && read_lsm(list, sizeof(list)) == 0)
 		return list;
