@@ -126,35 +126,208 @@ int peersec_tcp_get_alloc(int fd, char **label);
 /* ---------------------------------------------------------------------- */
 
 /**
- * Ask the kernel to attach each datagram's label to it (IP_PASSSEC).
+ * Longest label, NUL included, that the UDP functions deliver: 4096 bytes.
+ * The library reserves control space for a label message this size with
+ * every datagram, so the kernel never cuts a label up to this bound.  A
+ * datagram whose label is longer fails with -EOVERFLOW (fail closed: it is
+ * never delivered with a cut label).  Labeled IPsec cannot carry a context
+ * of a page or more, so only unusual NetLabel setups come near the bound.
  *
- * @param fd  an AF_INET or AF_INET6 datagram socket; on AF_INET6 only IPv4
- *            and v4-mapped datagrams can carry a label
+ * A label buffer of this size is never too small for peersec_udp_recvmsg().
+ */
+#define PEERSEC_UDP_LABEL_MAX 4096
+
+/**
+ * How much of the caller's own control buffer peersec_udp_recvmsg() uses:
+ * a larger msg_controllen is treated as this many bytes (about 100 control
+ * messages).  The library's buffer for one datagram lives on the stack and
+ * takes PEERSEC_UDP_CONTROL_MAX + CMSG_SPACE(PEERSEC_UDP_LABEL_MAX) bytes.
+ */
+#define PEERSEC_UDP_CONTROL_MAX 4096
+
+/**
+ * The control buffer size, per datagram, that peersec_udp_recvmmsg() needs
+ * for @p own bytes of the caller's own control messages (0 when it wants
+ * none): room for them followed by room for the label message.  The
+ * function receives straight into these buffers and leaves each datagram's
+ * label in its own buffer, past the caller's messages.
+ */
+#define PEERSEC_UDP_CONTROL_SPACE(own) \
+	((size_t)(own) + CMSG_SPACE(PEERSEC_UDP_LABEL_MAX))
+
+/**
+ * Ask the kernel to attach each datagram's label to it: setsockopt
+ * IP_PASSSEC at level SOL_IP, on AF_INET and AF_INET6 sockets alike.
  *
- * @return 0 on success, or a negative errno:
- *  - -EBADF, -ENOTSOCK: @p fd is not a socket.
- *  - -EAFNOSUPPORT: @p fd is neither AF_INET nor AF_INET6.
- *  - -EPROTOTYPE: @p fd is not a datagram socket (use peersec_tcp_get()).
+ * On an AF_INET6 socket the option labels IPv4 datagrams that reach a
+ * dual-stack socket (v4-mapped senders).  Native IPv6 datagrams never carry
+ * a label: Linux has no IPv6 counterpart to IP_PASSSEC, and
+ * peersec_udp_recvmsg() gives them an empty label.
+ *
+ * Enabling twice is harmless.  Without an LSM that labels network traffic
+ * (SELinux with labeled IPsec or NetLabel) the call still succeeds and every
+ * datagram comes with an empty label.
+ *
+ * @param fd  an AF_INET or AF_INET6 datagram socket (UDP, UDP-Lite)
+ *
+ * @return 0 on success, or a negative errno (the family is checked first,
+ * then the type):
+ *  - -EBADF: @p fd is not an open descriptor.
+ *  - -ENOTSOCK: @p fd is not a socket.
+ *  - -EAFNOSUPPORT: @p fd is neither AF_INET nor AF_INET6 (AF_UNIX datagram
+ *    sockets carry SCM_SECURITY through SO_PASSSEC, not this function).
+ *  - -EPROTOTYPE: @p fd is not a datagram socket (TCP: use
+ *    peersec_tcp_get()).
+ *  - -ENOPROTOOPT: the kernel refused IP_PASSSEC on this socket.
+ *  - -ENOMEM: the kernel is out of memory.
  */
 int peersec_udp_enable(int fd);
 
 /**
  * Receive one datagram together with its label.
  *
- * Behaves as recvmsg(2) (see its man page for @p msg and @p flags) and also
- * returns the label the kernel attached to this datagram.  The caller's own
- * control messages come back in msg->msg_control exactly as recvmsg would
- * return them; the SCM_SECURITY message is consumed by the library.
+ * Behaves as recvmsg(2) (see its man page for @p msg and @p flags; MSG_PEEK,
+ * MSG_DONTWAIT, MSG_TRUNC, MSG_WAITALL and MSG_ERRQUEUE work as there):
+ * fills msg_name, msg_namelen, the data buffers and msg_flags, and returns
+ * the datagram's length.  It also returns the label the kernel attached to
+ * this datagram, after peersec_udp_enable().  The function allocates
+ * nothing.
  *
- * @param[out] label  the datagram's label, NUL-terminated; "" when it has none
+ * Control messages.  The caller's own control messages (IP_PKTINFO,
+ * SO_TIMESTAMPNS, IP_TTL, ...) come back in msg_control exactly as
+ * recvmsg(2) would return them into a buffer of msg_controllen bytes
+ * (at most PEERSEC_UDP_CONTROL_MAX are used; msg_control NULL means none):
+ * same bytes, same msg_controllen, and MSG_CTRUNC in msg_flags only when
+ * that buffer was too small for the caller's own messages.  The label's
+ * SCM_SECURITY message is removed: the library receives into a buffer of its
+ * own, with room for PEERSEC_UDP_CONTROL_MAX bytes of the caller's messages
+ * plus a label of PEERSEC_UDP_LABEL_MAX bytes, so the kernel never cuts a
+ * label silently, however small the caller's buffer.
+ *
+ * The label.  On success @p label holds the datagram's label,
+ * NUL-terminated, and *label_len its length without the NUL.  A datagram
+ * without a label (no labeling LSM, unlabeled traffic, native IPv6, or
+ * peersec_udp_enable() not called) gives "" and *label_len 0: an empty label
+ * is the answer "no label", never an error.
+ *
+ * Label buffer too small.  The datagram is still delivered (the byte count
+ * is returned and msg is filled in), but no part of the label is: @p label
+ * is set to "" (when its size is not 0) and *label_len to the size the label
+ * needs, NUL included, which is larger than the size passed in.  So:
+ * the label is valid exactly when *label_len on return is less than the size
+ * passed in; otherwise *label_len is the size to use next time.  A buffer of
+ * PEERSEC_UDP_LABEL_MAX bytes is never too small.
+ *
+ * Fail closed.  When the label cannot be read for certain the function
+ * returns -EOVERFLOW or -EBADMSG.  The datagram has then been consumed
+ * (unless MSG_PEEK was given), its bytes may be in the data buffers, and
+ * msg, @p label and *label_len are left as they were: drop it.  The
+ * library never presents a cut or malformed label, nor "" in its place.
+ *
+ * @param fd  a datagram socket, usually after peersec_udp_enable()
+ * @param msg  as for recvmsg(2)
+ * @param flags  as for recvmsg(2)
+ * @param[out] label  the datagram's label, NUL-terminated; may be NULL when
+ *            *label_len is 0
  * @param[in,out] label_len  on entry the size of @p label; on return the
- *            label's length without the NUL
+ *            label's length without the NUL, or the size it needs (see
+ *            above)
  *
- * @return the datagram's length as recvmsg returns it, or a negative errno.
- * See peersec_udp_recvmsg(3) for the errors and the truncation rules.
+ * @return the datagram's length as recvmsg(2) returns it (with MSG_TRUNC,
+ * its full length), or a negative errno:
+ *  - -EINVAL: @p msg or @p label_len is NULL, or @p label is NULL with
+ *    *label_len not 0 (nothing received); or recvmsg(2) said so.
+ *  - -EOVERFLOW: the label is longer than PEERSEC_UDP_LABEL_MAX - 1
+ *    characters, or the kernel cut the library's control buffer where the
+ *    label was or could have been (the caller's own messages took more than
+ *    PEERSEC_UDP_CONTROL_MAX bytes): the label is unknown.  The datagram is
+ *    consumed.
+ *  - -EBADMSG: the kernel's control data is malformed: a cmsg_len shorter
+ *    than its header or longer than the data, an empty or non-text label
+ *    (a NUL followed by more bytes), two labels.  The datagram is consumed.
+ *  - -EAGAIN (== -EWOULDBLOCK): nonblocking and no datagram waiting.
+ *  - -EINTR: a signal arrived first.
+ *  - -EBADF, -ENOTSOCK: @p fd is not a socket.
+ *  - -EFAULT: msg_name or a data buffer points outside the caller's memory.
+ *  - -ENOMEM: the kernel is out of memory.
+ *  - -ENOTCONN: a connection-based socket that is not connected.
+ *  - a pending error of the socket, as recvmsg(2) reports it after an ICMP
+ *    error on a connected socket or with IP_RECVERR: -ECONNREFUSED,
+ *    -EHOSTUNREACH, -ENETUNREACH, -EHOSTDOWN, -ENONET, -ENOPROTOOPT,
+ *    -EOPNOTSUPP, -EMSGSIZE, -EACCES, -EPROTO.
+ *  On -EINVAL (from the library), -EAGAIN, -EINTR and the pending errors no
+ *  datagram is consumed.
  */
 ssize_t peersec_udp_recvmsg(int fd, struct msghdr *msg, int flags,
 			    char *label, size_t *label_len);
+
+/* Declared by <sys/socket.h> only under _GNU_SOURCE, and by <time.h>. */
+struct mmsghdr;
+struct timespec;
+
+/**
+ * One datagram's label from peersec_udp_recvmmsg().
+ */
+struct peersec_udp_label {
+	/** The label, NUL-terminated, "" when the datagram has none; it lies
+	 * in the datagram's own msg_control buffer, past the caller's
+	 * messages, and lasts until that buffer is reused.  NULL when
+	 * @p error is not 0. */
+	const char *label;
+	/** strlen(label); 0 when @p error is not 0. */
+	size_t len;
+	/** 0, or why this datagram's label could not be read: -EOVERFLOW or
+	 * -EBADMSG as for peersec_udp_recvmsg().  Drop such a datagram; the
+	 * others in the batch are unaffected. */
+	int error;
+};
+
+/**
+ * Receive up to @p vlen datagrams with one recvmmsg(2) call, each with its
+ * own label.  For high-rate servers: nothing is allocated and nothing is
+ * copied but the label inside its own buffer; the kernel receives straight
+ * into the caller's buffers.
+ *
+ * Each vec[i].msg_hdr is set up as for recvmmsg(2), except that msg_control
+ * must point to a buffer of PEERSEC_UDP_CONTROL_SPACE(own) bytes and
+ * msg_controllen must be that size, where own is the space the caller wants
+ * for its own control messages (0 for none).  For each datagram received
+ * the function then leaves in vec[i]: msg_len (the byte count), msg_name and
+ * msg_namelen, and the caller's own control messages in the first own bytes
+ * of msg_control, with msg_controllen and MSG_CTRUNC exactly as
+ * recvmsg(2) would have left them for a buffer of own bytes.  As with
+ * recvmmsg(2), reset msg_controllen (and msg_namelen) before the next call.
+ *
+ * labels[i] describes datagram i: its label (in its control buffer, see
+ * struct peersec_udp_label), or a per-datagram error after which only that
+ * datagram should be dropped.  Entries past the returned count are
+ * unspecified.  Choose own large enough for every message the caller
+ * enabled: messages beyond own take the label's room, and a long label
+ * that no longer fits gives that datagram -EOVERFLOW (fail closed).  With
+ * own large enough, a label up to PEERSEC_UDP_LABEL_MAX always fits.
+ *
+ * @param fd  a datagram socket, usually after peersec_udp_enable()
+ * @param vec  as for recvmmsg(2), with control buffers as above
+ * @param vlen  number of entries in @p vec and @p labels (the kernel takes
+ *            at most 1024)
+ * @param flags  as for recvmmsg(2) (MSG_WAITFORONE, MSG_DONTWAIT, ...)
+ * @param timeout  as for recvmmsg(2); may be NULL
+ * @param[out] labels  @p vlen entries, one per datagram
+ *
+ * @return the number of datagrams received (>= 1; 0 only when @p vlen is
+ * 0), or a negative errno, no datagram consumed:
+ *  - -EINVAL: @p vec or @p labels is NULL with @p vlen not 0, or an entry's
+ *    msg_control is NULL or its msg_controllen is less than
+ *    PEERSEC_UDP_CONTROL_SPACE(0) (nothing received); or recvmmsg(2) said
+ *    so.
+ *  - the other errors of peersec_udp_recvmsg() except -EOVERFLOW and
+ *    -EBADMSG, which are per datagram here.  As with recvmmsg(2), an error
+ *    met after the first datagram ends the batch early and is reported by
+ *    the next call.
+ */
+int peersec_udp_recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen,
+			 int flags, struct timespec *timeout,
+			 struct peersec_udp_label *labels);
 
 /* ---------------------------------------------------------------------- */
 /* SCTP associations                                                       */
