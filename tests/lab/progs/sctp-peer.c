@@ -223,6 +223,14 @@ static void expect_no_assoc(int fd, sctp_assoc_t id, int want)
 
 /* ------------------------------------------------------------ sockets */
 
+/* "ready" on stdout once the server listens: the scenario starts the
+ * clients then (sctp_bg_ready). */
+static void say_ready(void)
+{
+	printf("ready\n");
+	fflush(stdout);
+}
+
 static void timeouts(int fd)
 {
 	struct timeval tv = { WAIT_S, 0 };
@@ -341,7 +349,7 @@ static int server_one_to_one(const struct opts *o, const struct lab_addr *a)
 	int nfd;
 
 	timeouts(lfd);
-	lab_ready();
+	say_ready();
 	expect_err("listening socket", peersec_sctp_assoc_label(lfd, 0, buf,
 								  &len),
 		   -ENOTCONN);
@@ -403,7 +411,7 @@ static int server_one_to_many(const struct opts *o, const struct lab_addr *a)
 
 	timeouts(fd);
 	subscribe(fd);
-	lab_ready();
+	say_ready();
 	expect_no_assoc(fd, 0, -ENOENT);
 	memset(as, 0, sizeof(as));
 

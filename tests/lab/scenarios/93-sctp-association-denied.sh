@@ -14,10 +14,25 @@
 LAB_SOURCE="NetLabel static"
 LAB_TRANSPORT=sctp4
 
-S=system_u:system_r:server_t:s0
-CA=system_u:system_r:client_t:s0:c1
-CB=system_u:system_r:peer_t:s0:c2
-D=system_u:system_r:sctp_denied_t:s0
+# Shared by the SCTP scenarios (90-94).
+command -v sctp-peer >/dev/null || {
+	skip "sctp" "libpeersec was built without SCTP (no sctp-peer)"
+	return 0
+}
+
+# sctp_bg_ready JOB CMD...: lab_bg, then wait (at most 10 s) until the
+# server prints "ready".
+sctp_bg_ready() {
+	local i=0
+
+	lab_bg "$@"
+	until grep -q '^ready$' "$LAB_TMP/$1.out" 2>/dev/null; do
+		[ -f "$LAB_TMP/$1.rc" ] && return 1
+		i=$((i + 1))
+		[ $i -gt 500 ] && return 1
+		usleep 20000
+	done
+}
 
 # sctp_wait_up JOB: wait (at most 10 s) until client JOB's association is
 # up, so that the next client's association comes second.
@@ -30,6 +45,11 @@ sctp_wait_up() {
 		usleep 20000
 	done
 }
+
+S=system_u:system_r:server_t:s0
+CA=system_u:system_r:client_t:s0:c1
+CB=system_u:system_r:peer_t:s0:c2
+D=system_u:system_r:sctp_denied_t:s0
 
 if [ "$(cat /sys/fs/selinux/enforce)" != 1 ]; then
 	skip "sctp4: a denied association is refused" "SELinux is permissive"
@@ -45,7 +65,7 @@ for kind in one-to-many one-to-one; do
 	m=
 	[ $kind = one-to-many ] && m=-m
 	port=$((port + 1))
-	lab_bg_ready srv sctp-peer server $m -n 2 -E "127.0.0.2=$CA" \
+	sctp_bg_ready srv sctp-peer server $m -n 2 -E "127.0.0.2=$CA" \
 		-E "127.0.0.3=$CB" 127.0.0.1 $port
 	lab_bg c1 sctp-peer client $m -b 127.0.0.2 -x connectx -e "$S" \
 		127.0.0.1 $port
