@@ -404,7 +404,7 @@ int peersec_sctp_assoc_label(int fd, sctp_assoc_t assoc_id, char *buf,
  * len bytes.
  *
  * @param fd  a one-to-many SCTP socket (SOCK_SEQPACKET)
- * @param assoc_id  a live association of @p fd
+ * @param assoc_id  an established association of @p fd
  * @param flags  0, or SOCK_CLOEXEC and/or SOCK_NONBLOCK for the new socket
  * @param[out] newfd  the peeled-off socket, or -1 (see above)
  * @param[out] buf  where the label is written, NUL-terminated; may be NULL
@@ -418,6 +418,8 @@ int peersec_sctp_assoc_label(int fd, sctp_assoc_t assoc_id, char *buf,
  *  - -ENOPROTOOPT: peeled off (*@p newfd is open), but no label exists: no
  *    active LSM supplies SCTP peer labels.
  *  - -ENOENT: @p assoc_id names no live association of @p fd.
+ *  - -EINPROGRESS: the association is still being set up (before
+ *    SCTP_COMM_UP); nothing was peeled off.
  *  - -EOPNOTSUPP: @p fd is a one-to-one or an already peeled-off socket,
  *    or the kernel is older than Linux 4.13 (no SCTP_SOCKOPT_PEELOFF_FLAGS).
  *  - -EPROTOTYPE: @p fd is a socket, but not an SCTP one.
