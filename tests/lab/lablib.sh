@@ -120,12 +120,12 @@ expect_job() {
 # job_out JOB: what a finished job printed.
 job_out() { cat "$LAB_TMP/$1.out"; }
 
-# peer_of JOB|FILE: the labels a program read ("peer ADDR LABEL" lines).
+# peer_of JOB|FILE: the labels a program read ("peer READER ADDR LABEL").
 peer_of() {
 	local f=$LAB_TMP/$1.out
 
 	[ -f "$f" ] || f=$1
-	awk '$1 == "peer" { print $3 }' "$f"
+	awk '$1 == "peer" { print $4 }' "$f"
 }
 
 _lab_result() {
@@ -137,7 +137,7 @@ _lab_result() {
 	fi
 	sed 's/^/  | /' "$3"
 	awk -v t="$LAB_TRANSPORT" -v s="$LAB_SOURCE" -v n="$1" \
-		'$1 == "peer" { printf "# report: %s|%s|%s|%s|%s\n", t, s, $2, $3, n }' \
+		'$1 == "peer" { printf "# report: %s|%s|%s|%s|%s|%s\n", t, s, $2, $3, $4, n }' \
 		"$3" >>"$LAB_TAP"
 }
 
@@ -209,12 +209,17 @@ lab_topology() {
 	"$IP" netns del b 2>/dev/null
 	"$IP" netns add a && "$IP" netns add b &&
 	"$IP" link add va netns a type veth peer name vb netns b &&
-	in_a "$IP" link set lo up && in_b "$IP" link set lo up &&
-	in_a "$IP" addr add $A4/24 dev va &&
-	in_b "$IP" addr add $B4/24 dev vb &&
-	in_a "$IP" addr add $A6/64 dev va nodad &&
-	in_b "$IP" addr add $B6/64 dev vb nodad &&
-	in_a "$IP" link set va up && in_b "$IP" link set vb up ||
+	"$IP" -n a -b - <<-EOT && "$IP" -n b -b - <<-EOT ||
+		link set lo up
+		addr add $A4/24 dev va
+		addr add $A6/64 dev va nodad
+		link set va up
+	EOT
+		link set lo up
+		addr add $B4/24 dev vb
+		addr add $B6/64 dev vb nodad
+		link set vb up
+	EOT
 		{ fail "topology" "could not build namespaces a and b"; return 1; }
 }
 
@@ -222,11 +227,12 @@ _LAB_SPI=256
 _lab_next_spi() { _LAB_SPI=$((_LAB_SPI + 1)); }
 _LAB_KEYS="enc cbc(aes) 0x000102030405060708090a0b0c0d0e0f auth-trunc hmac(sha256) 0x101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f 128"
 
+# XFRM commands are collected per namespace and run in one ip -batch each
+# (_lab_xfrm_run): one process instead of dozens, which counts under TCG.
 # _lab_sa NS SRC DST SPI [CTX]: one ESP transport SA in namespace NS.
 _lab_sa() {
-	# shellcheck disable=SC2086
-	in_ns "$1" "$IP" xfrm state add src "$2" dst "$3" proto esp \
-		spi "$4" mode transport $_LAB_KEYS ${5:+ctx "$5"}
+	echo "xfrm state add src $2 dst $3 proto esp spi $4 mode transport" \
+		"$_LAB_KEYS${5:+ ctx $5}" >>"$LAB_TMP/xfrm.$1"
 }
 
 # _lab_pol NS SRC DST DIR [CTX]: policies for $LAB_PROTOS from SRC to DST.
@@ -234,10 +240,21 @@ _lab_pol() {
 	local p
 
 	for p in $LAB_PROTOS; do
-		in_ns "$1" "$IP" xfrm policy add src "$2" dst "$3" proto "$p" \
-			dir "$4" ${5:+ctx "$5"} \
-			tmpl src "$2" dst "$3" proto esp mode transport || return 1
+		echo "xfrm policy add src $2 dst $3 proto $p dir $4${5:+ ctx $5}" \
+			"tmpl src $2 dst $3 proto esp mode transport" >>"$LAB_TMP/xfrm.$1"
 	done
+}
+
+# _lab_xfrm_run: run what _lab_sa and _lab_pol collected.
+_lab_xfrm_run() {
+	local ns rc=0
+
+	for ns in a b; do
+		[ -f "$LAB_TMP/xfrm.$ns" ] || continue
+		"$IP" -n $ns -b "$LAB_TMP/xfrm.$ns" || rc=1
+		rm -f "$LAB_TMP/xfrm.$ns"
+	done
+	return $rc
 }
 
 # lab_ipsec_full CTX...: labeled IPsec both ways between a and b, IPv4 and
@@ -246,36 +263,30 @@ _lab_pol() {
 # (server user:role:type with the client's MLS range).  Call it again to add
 # SAs for more labels.
 lab_ipsec_full() {
-	local ctxs=$* pair x y ctx
+	local ctx pair x y
 
 	for pair in "$A4 $B4" "$A6 $B6"; do
 		x=${pair% *} y=${pair#* }
-		[ "$_LAB_FULL_POLICIES" = yes ] || {
-			_lab_pol a "$x" "$y" out "$LAB_SPD" &&
-			_lab_pol b "$x" "$y" in "$LAB_SPD" &&
-			_lab_pol b "$y" "$x" out "$LAB_SPD" &&
+		if [ "$_LAB_FULL_POLICIES" != yes ]; then
+			_lab_pol a "$x" "$y" out "$LAB_SPD"
+			_lab_pol b "$x" "$y" in "$LAB_SPD"
+			_lab_pol b "$y" "$x" out "$LAB_SPD"
 			_lab_pol a "$y" "$x" in "$LAB_SPD"
-		} || {
-			fail "lab_ipsec_full: policies" "ip xfrm policy failed"
-			return 1
-		}
-		for ctx in $ctxs; do
+		fi
+		for ctx in "$@"; do
 			_lab_next_spi
-			_lab_sa a "$x" "$y" $_LAB_SPI "$ctx" &&
-			_lab_sa b "$x" "$y" $_LAB_SPI "$ctx" || {
-				fail "lab_ipsec_full: SA a->b for a ${#ctx}-byte label" \
-					"ip xfrm state failed for $ctx"
-				return 1
-			}
+			_lab_sa a "$x" "$y" $_LAB_SPI "$ctx"
+			_lab_sa b "$x" "$y" $_LAB_SPI "$ctx"
 			_lab_next_spi
-			_lab_sa b "$y" "$x" $_LAB_SPI "$ctx" &&
-			_lab_sa a "$y" "$x" $_LAB_SPI "$ctx" || {
-				fail "lab_ipsec_full: SA b->a for a ${#ctx}-byte label" \
-					"ip xfrm state failed for $ctx"
-				return 1
-			}
+			_lab_sa b "$y" "$x" $_LAB_SPI "$ctx"
+			_lab_sa a "$y" "$x" $_LAB_SPI "$ctx"
 		done
 	done
+	_lab_xfrm_run || {
+		fail "lab_ipsec_full: SAs and policies for $# labels" \
+			"ip xfrm failed (see the serial log)"
+		return 1
+	}
 	_LAB_FULL_POLICIES=yes
 }
 
@@ -283,18 +294,19 @@ lab_ipsec_full() {
 # side whose twin on b's side carries CTX, so b's sockets see CTX as the peer
 # label whatever a's sockets are labeled.  b->a is plain.
 lab_ipsec_recv_sa() {
-	local ctx=$1 pair x y
+	local pair x y
 
 	for pair in "$A4 $B4" "$A6 $B6"; do
 		x=${pair% *} y=${pair#* }
 		_lab_next_spi
-		_lab_pol a "$x" "$y" out &&
-		_lab_sa a "$x" "$y" $_LAB_SPI &&
-		_lab_sa b "$x" "$y" $_LAB_SPI "$ctx" || {
-			fail "lab_ipsec_recv_sa $ctx" "ip xfrm failed"
-			return 1
-		}
+		_lab_pol a "$x" "$y" out
+		_lab_sa a "$x" "$y" $_LAB_SPI
+		_lab_sa b "$x" "$y" $_LAB_SPI "$1"
 	done
+	_lab_xfrm_run || {
+		fail "lab_ipsec_recv_sa" "ip xfrm failed (see the serial log)"
+		return 1
+	}
 }
 
 # lab_netlabel CTX ADDR...: NetLabel static label CTX for traffic from each
@@ -331,7 +343,7 @@ lab_netlabel_clear() {
 lab_unlabeled() {
 	local left
 
-	left=$( { in_a "$IP" xfrm state; in_b "$IP" xfrm state
+	left=$( { "$IP" -n a xfrm state; "$IP" -n b xfrm state
 		  "$NETLABELCTL" unlbl list | grep -i 'address:'; } 2>/dev/null)
 	[ -z "$left" ] || fail "lab_unlabeled: nothing labels traffic" "$left"
 }

@@ -8,14 +8,15 @@
  *
  * The server accepts N connections (default 1) and keeps them all open
  * before it reads any label, so N clients are connected at once.  Then, for
- * each connection: it reads the client's line (its CLAIM, "-" if none), reads
- * the peer label, prints "peer ADDRESS LABEL", and answers "done".  -e checks every
- * label against EXPECT; -m checks each label against its own client's claim,
- * which proves that every accepted socket holds its own client's label.
+ * each connection: it reads the client's line (its CLAIM, "-" if none),
+ * reads the peer label, prints "peer server ADDRESS LABEL" and answers
+ * "done".  -e checks every label against EXPECT; -m checks each label against
+ * its own client's claim, which proves that every accepted socket holds its
+ * own client's label.
  *
  * The client connects (retrying while the server is not listening yet),
- * sends CLAIM, reads the server's label, prints "peer ADDRESS LABEL", waits for
- * "done".
+ * sends CLAIM, reads the server's label, prints "peer client ADDRESS LABEL"
+ * and waits for "done".
  *
  * A label is a context string or an error name: "-ENOPROTOOPT" is the
  * library's "no label".  -s labels the program's sockets (setsockcreatecon).
@@ -59,7 +60,7 @@ static int server(const struct opts *o, const struct lab_addr *a)
 		if (!lab_read_line(fds[i], claim, sizeof(claim)))
 			lab_die("connection %d: no claim line", i);
 		good &= lab_stream_label(fds[i], &label);
-		printf("peer %s %s\n", lab_peer_name(fds[i]), label);
+		printf("peer server %s %s\n", lab_peer_name(fds[i]), label);
 		good &= lab_expect("server", o->expect, label);
 		if (o->match_claim && strcmp(claim, "-") != 0)
 			good &= lab_expect("server (client's claim)", claim,
@@ -83,7 +84,7 @@ static int client(const struct opts *o, const struct lab_addr *a)
 	lab_write_all(fd, o->claim, strlen(o->claim));
 	lab_write_all(fd, "\n", 1);
 	good = lab_stream_label(fd, &label);
-	printf("peer %s %s\n", lab_peer_name(fd), label);
+	printf("peer client %s %s\n", lab_peer_name(fd), label);
 	good &= lab_expect("client", o->expect, label);
 	if (!lab_read_line(fd, done, sizeof(done)) || strcmp(done, "done") != 0)
 		lab_die("server did not answer");

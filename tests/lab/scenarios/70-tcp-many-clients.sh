@@ -18,7 +18,7 @@ lab_ipsec_full "$c1" "$c2" "$c3" "$c4" \
 	system_u:system_r:server_t:s0:c13,c20 system_u:system_r:server_t:s0 ||
 	return 0
 
-LAB_TRANSPORT=tcp
+LAB_TRANSPORT=tcp46
 lab_bg srv in_b stream-peer server -s "$server" -n 4 -m :: 4700
 lab_bg cl1 in_a stream-peer client -s "$c1" -c "$c1" \
 	-e system_u:system_r:server_t:s0:c11 "$B4" 4700
