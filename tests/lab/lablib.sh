@@ -104,6 +104,22 @@ lab_bg() {
 	echo $! >"$LAB_TMP/$job.pid"
 }
 
+# lab_bg_ready JOB CMD...: lab_bg, then wait until CMD prints a line
+# "ready" (a server that listens), at most 10 s.  Without it a client may
+# connect too early: with labeled IPsec the kernel's RST to a port nobody
+# listens on has no SA, so the client only retries after a SYN timeout.
+lab_bg_ready() {
+	local i=0
+
+	lab_bg "$@"
+	until grep -q '^ready$' "$LAB_TMP/$1.out" 2>/dev/null; do
+		[ -f "$LAB_TMP/$1.rc" ] && return 1
+		i=$((i + 1))
+		[ $i -gt 500 ] && return 1
+		usleep 20000
+	done
+}
+
 # lab_wait JOB: wait for a background job; returns its exit status.
 lab_wait() {
 	wait "$(cat "$LAB_TMP/$1.pid")" 2>/dev/null

@@ -246,6 +246,12 @@ bool lab_stream_label(int fd, char **out)
 	return good;
 }
 
+void lab_ready(void)
+{
+	printf("ready\n");
+	fflush(stdout);
+}
+
 bool lab_expect(const char *what, const char *expect, const char *got)
 {
 	if (expect == NULL || strcmp(expect, got) == 0)

@@ -58,6 +58,10 @@ int lab_listen(int type, int proto, const struct lab_addr *a, int backlog);
  */
 bool lab_stream_label(int fd, char **out);
 
+/* Print "ready" on stdout: the server listens (or is bound), so clients may
+ * start.  lablib's lab_bg_ready waits for this line. */
+void lab_ready(void);
+
 /* Compare @got with @expect (a label or an error name) and say so. */
 bool lab_expect(const char *what, const char *expect, const char *got);
 

@@ -6,7 +6,8 @@
  *   stream-peer server [-s SOCKCON] [-n N] [-e EXPECT] [-m] ADDR [PORT]
  *   stream-peer client [-s SOCKCON] [-c CLAIM] [-e EXPECT] ADDR [PORT]
  *
- * The server accepts N connections (default 1) and keeps them all open
+ * The server says "ready" once it listens (lab_ready()), then accepts N
+ * connections (default 1) and keeps them all open
  * before it reads any label, so N clients are connected at once.  Then, for
  * each connection: it reads the client's line (its CLAIM, "-" if none),
  * reads the peer label, prints "peer server ADDRESS LABEL" and answers
@@ -48,6 +49,7 @@ static int server(const struct opts *o, const struct lab_addr *a)
 	int lfd = lab_listen(SOCK_STREAM, 0, a, MAX_CONN);
 	bool good = true;
 
+	lab_ready();
 	for (int i = 0; i < o->n; i++) {
 		fds[i] = accept(lfd, NULL, NULL);
 		if (fds[i] < 0)

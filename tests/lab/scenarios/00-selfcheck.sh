@@ -4,7 +4,7 @@
 LAB_SOURCE="process context"
 LAB_TRANSPORT=unix
 
-lab_bg srv stream-peer server unix:@lab-self
+lab_bg_ready srv stream-peer server unix:@lab-self
 if stream-peer client -e system_u:system_r:client_t:s0:c999 unix:@lab-self \
 	>"$LAB_TMP/wrong.out" 2>&1; then
 	fail "a wrong expected label makes stream-peer fail" "$(cat "$LAB_TMP/wrong.out")"

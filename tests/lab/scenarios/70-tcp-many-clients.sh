@@ -19,7 +19,7 @@ lab_ipsec_full "$c1" "$c2" "$c3" "$c4" \
 	return 0
 
 LAB_TRANSPORT=tcp46
-lab_bg srv in_b stream-peer server -s "$server" -n 4 -m :: 4700
+lab_bg_ready srv in_b stream-peer server -s "$server" -n 4 -m :: 4700
 lab_bg cl1 in_a stream-peer client -s "$c1" -c "$c1" \
 	-e system_u:system_r:server_t:s0:c11 "$B4" 4700
 lab_bg cl2 in_a stream-peer client -s "$c2" -c "$c2" \
