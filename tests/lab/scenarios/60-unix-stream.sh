@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# AF_UNIX stream between two processes running in different contexts
-# (run_as: setexeccon + exec).  The server reads the client process's
+# AF_UNIX stream (and seqpacket) between two processes running in different
+# contexts (run_as: setexeccon + exec).  The server reads the client process's
 # context.  The server's accepted socket keeps the listener's
 # user:role:type and takes the client's MLS range, which the client reads.
 LAB_SOURCE="process context"
@@ -30,3 +30,12 @@ lab_bg_ready srv run_as "$server" stream-peer server -e "$sock" unix:@lab-unix3
 expect_run "unix: client with a socket label of its own" \
 	run_as "$client" stream-peer client -s "$sock" -e "$server" unix:@lab-unix3
 expect_job "unix: server reads the client socket's label" srv
+
+# AF_UNIX SOCK_SEQPACKET: the same label rules as stream.
+server=system_u:system_r:server_t:s0:c4
+client=system_u:system_r:client_t:s0:c4
+LAB_TRANSPORT=unix-seq
+lab_bg_ready srv run_as "$server" stream-peer server -S -e "$client" unix:@lab-seq
+expect_run "unix seqpacket: client reads the server process's context" \
+	run_as "$client" stream-peer client -S -e "$server" unix:@lab-seq
+expect_job "unix seqpacket: server reads the client process's context" srv
