@@ -18,3 +18,17 @@ expect_eq "lab runs in the kernel's own context" \
 	system_u:system_r:kernel_t:s0-s0:c0.c1023 "$(cat /proc/self/attr/current)"
 expect_eq "SELinux is the only major LSM" lockdown,capability,selinux \
 	"$(cat /sys/kernel/security/lsm 2>/dev/null)"
+
+# Files keep the labels set on them, and the policy is enforced: a program
+# whose file type is not an entrypoint for any domain cannot be run in one.
+prog=$LAB_TMP/no-entrypoint
+cp /lab/bin/stream-errors "$prog"
+expect_eq "a file can be relabeled" system_u:object_r:spd_t:s0 \
+	"$(lab-filecon "$prog" system_u:object_r:spd_t:s0)"
+if run_as system_u:system_r:client_t:s0 "$prog" >"$LAB_TMP/denied.out" 2>&1; then
+	fail "enforcing: exec without an entrypoint type is denied" \
+		"$(cat "$LAB_TMP/denied.out")"
+else
+	expect_eq "enforcing: exec without an entrypoint type is denied" \
+		"lab-runas: exec $prog: Permission denied" "$(cat "$LAB_TMP/denied.out")"
+fi
