@@ -10,7 +10,7 @@
 # The report has one section per part of the project; each section is a
 # function below, listed in `sections`.  Add yours there.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 build=build
 vm=$build/tests/lab/vm
 
@@ -39,8 +39,6 @@ section_lab() {
 	meson test -C "$build" --suite lab --print-errorlogs >"$build/demo-lab.log" 2>&1
 	local rc=$?
 	end=$(date +%s)
-	local tap
-	tap=$(sed -n '/^1\.\./p' "$build/meson-logs/testlog.txt" | tail -n 1)
 	if grep -q 'SKIP' "$build/demo-lab.log" && [[ ! -s $vm/report.txt ]]; then
 		echo "   the lab was skipped: $(grep -o 'SKIP.*' "$build/demo-lab.log" | head -n 1)"
 		return 0
@@ -59,8 +57,8 @@ section_lab() {
 	printf "$fmt" transport "labeling source" reader "peer address" "label the library read"
 	# shellcheck disable=SC2059
 	printf "$fmt" ------ ------------------------- ------- ---------------- ----------------------
-	local seen=" " t s r a l n key
-	while IFS='|' read -r t s r a l n; do
+	local seen=" " t s r a l key
+	while IFS='|' read -r t s r a l _; do
 		key="$t|$s|$r"
 		[[ ${#l} -gt 200 || $seen == *" $key "* ]] && continue
 		seen+="$key "

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# shellcheck shell=sh
+# shellcheck shell=dash
 #
 # The lab's shell library, sourced by every scenario inside the VM (busybox
 # ash).  A scenario is tests/lab/scenarios/NN-name.sh: it builds a topology,

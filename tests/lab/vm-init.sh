@@ -36,7 +36,6 @@ for arg in $(cat /proc/cmdline); do
 	esac
 done
 
-n_ok=0
 tap() { echo "$*" >&3; }
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
 die() {

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=dash disable=SC2034,SC2154
 # The lab itself: the programs run against the just-built library, and a
 # wrong expectation is caught (so a passing scenario means something).
 LAB_SOURCE="process context"

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=dash disable=SC2034,SC2154
 # TCP over IPv4 and IPv6 between namespaces a and b, full labeled IPsec:
 # the server reads the client socket's label, the client the server's.
 #

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=dash disable=SC2034,SC2154
 # Receiver-side labeled SA: a sends through an unlabeled SA whose twin on b
 # carries a label, so the server in b reads the SA's label whatever the
 # client socket's own label is.  The replies travel plain, so the client

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=dash disable=SC2034,SC2154
 # NetLabel static labels (netlabelctl unlbl), no IPsec: traffic from a given
 # source address gets the configured label.
 LAB_SOURCE="NetLabel static"

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=dash disable=SC2034,SC2154
 # No labeling source at all: SO_PEERSEC has nothing to say, and the library
 # answers -ENOPROTOOPT on both ends (never the unlabeled context).
 LAB_SOURCE="none"

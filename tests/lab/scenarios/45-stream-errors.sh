@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=dash disable=SC2034,SC2154
 # The library's documented answers where no peer label exists, on the real
 # kernel and policy: unconnected and listening TCP sockets (-ENOTCONN), a UDP
 # socket (-EPROTOTYPE), a pipe (-ENOTSOCK), a closed descriptor (-EBADF),

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=dash disable=SC2034,SC2154
 # Labels around common buffer sizes and beyond.  stream-peer checks
 # peersec_tcp_get() at the exact size, one byte short, one more, and with
 # 255/256/257-byte buffers, for every label it reads, and

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=dash disable=SC2034,SC2154
 # AF_UNIX stream (and seqpacket) between two processes running in different
 # contexts (run_as: setexeccon + exec).  The server reads the client process's
 # context.  The server's accepted socket keeps the listener's

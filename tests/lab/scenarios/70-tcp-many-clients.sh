@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=dash disable=SC2034,SC2154
 # Several clients with different labels connected at once to one server,
 # over IPv4 and IPv6 to one dual-stack socket, with full labeled IPsec.  The
 # server accepts all of them before reading any label; each client sends
