@@ -101,8 +101,8 @@ expect_run() {
 lab_kill_jobs() {
 	local f
 
-	for f in "$LAB_TMP"/*.pid; do
-		[ -f "$f" ] && pkill -P "$(cat "$f")" 2>/dev/null
+	for f in "$LAB_TMP"/*.prog; do
+		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
 	done
 	return 0
 }
@@ -112,9 +112,15 @@ lab_bg() {
 	local job=$1
 
 	shift
-	rm -f "$LAB_TMP/$job.out" "$LAB_TMP/$job.rc"
-	( timeout "$LAB_TIMEOUT" "$@" >"$LAB_TMP/$job.out" 2>&1
-	  echo $? >"$LAB_TMP/$job.rc" ) &
+	rm -f "$LAB_TMP/$job.out" "$LAB_TMP/$job.rc" "$LAB_TMP/$job.prog"
+	# busybox timeout execs CMD in its own process: $! below is CMD's
+	# pid (through in_b, run_as ... which exec too), which lab_kill_jobs
+	# stops.
+	( timeout "$LAB_TIMEOUT" "$@" >"$LAB_TMP/$job.out" 2>&1 &
+	  echo $! >"$LAB_TMP/$job.prog"
+	  wait $!
+	  echo $? >"$LAB_TMP/$job.rc"
+	  rm -f "$LAB_TMP/$job.prog" ) &
 	echo "$*" >"$LAB_TMP/$job.cmd"
 	echo $! >"$LAB_TMP/$job.pid"
 }
