@@ -220,20 +220,27 @@ static void copy_messages(unsigned char *dst, const unsigned char *src,
 	}
 }
 
-/* Only the errors documented for peersec_udp_enable() leave it. */
-static int enable_error(int r)
-{
-	switch (r) {
-	case -EBADF:
-	case -ENOTSOCK:
-	case -ENOMEM:
-		return r;
-	default:
-		return -ENOPROTOOPT;
-	}
-}
+/* What peersec_udp_enable(3) documents. */
+static const int enable_errors[] = {
+	EBADF, ENOTSOCK, EAFNOSUPPORT, EPROTOTYPE, ENOPROTOOPT, ENOMEM, 0
+};
 
-PEERSEC_EXPORT int peersec_udp_enable(int fd)
+/* What peersec_udp_recvmsg(3) documents: the library's own, recvmsg's, and
+ * the pending socket errors that ICMP maps to. */
+static const int recvmsg_errors[] = {
+	EINVAL, EOVERFLOW, EBADMSG, EAGAIN, EINTR, EBADF, ENOTSOCK, EFAULT,
+	ENOMEM, ENOTCONN, ECONNREFUSED, EHOSTUNREACH, ENETUNREACH, EHOSTDOWN,
+	ENONET, ENOPROTOOPT, EOPNOTSUPP, EMSGSIZE, EACCES, EPROTO, 0
+};
+
+/* peersec_udp_recvmmsg(3): the same, less the per-datagram ones. */
+static const int recvmmsg_errors[] = {
+	EINVAL, EAGAIN, EINTR, EBADF, ENOTSOCK, EFAULT, ENOMEM, ENOTCONN,
+	ECONNREFUSED, EHOSTUNREACH, ENETUNREACH, EHOSTDOWN, ENONET,
+	ENOPROTOOPT, EOPNOTSUPP, EMSGSIZE, EACCES, EPROTO, 0
+};
+
+static int udp_enable(int fd)
 {
 	int domain = 0, type = 0, one = 1;
 	socklen_t len = sizeof(domain);
@@ -241,26 +248,30 @@ PEERSEC_EXPORT int peersec_udp_enable(int fd)
 
 	r = peersec__sys_getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len);
 	if (r < 0)
-		return enable_error(r);
+		return r;
 	if (domain != AF_INET && domain != AF_INET6)
 		return -EAFNOSUPPORT;
 
 	len = sizeof(type);
 	r = peersec__sys_getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len);
 	if (r < 0)
-		return enable_error(r);
+		return r;
 	if (type != SOCK_DGRAM)
 		return -EPROTOTYPE;
 
 	/* SOL_IP on AF_INET6 too: the IPv6 socket code hands SOL_IP options
 	 * of UDP sockets to the IPv4 code, which labels IPv4 datagrams. */
 	r = peersec__sys_setsockopt(fd, SOL_IP, IP_PASSSEC, &one, sizeof(one));
-	return r < 0 ? enable_error(r) : 0;
+	return r < 0 ? r : 0;
 }
 
-PEERSEC_EXPORT ssize_t peersec_udp_recvmsg(int fd, struct msghdr *msg,
-					   int flags, char *label,
-					   size_t *label_len)
+PEERSEC_EXPORT int peersec_udp_enable(int fd)
+{
+	return (int)peersec__errors_closed(udp_enable(fd), enable_errors);
+}
+
+static ssize_t udp_recvmsg(int fd, struct msghdr *msg, int flags,
+			   char *label, size_t *label_len)
 {
 	union {
 		struct cmsghdr align;
@@ -313,10 +324,18 @@ PEERSEC_EXPORT ssize_t peersec_udp_recvmsg(int fd, struct msghdr *msg,
 	return n;
 }
 
-PEERSEC_EXPORT int peersec_udp_recvmmsg(int fd, struct mmsghdr *vec,
-					unsigned int vlen, int flags,
-					struct timespec *timeout,
-					struct peersec_udp_label *labels)
+PEERSEC_EXPORT ssize_t peersec_udp_recvmsg(int fd, struct msghdr *msg,
+					   int flags, char *label,
+					   size_t *label_len)
+{
+	return peersec__errors_closed(udp_recvmsg(fd, msg, flags, label,
+						  label_len),
+				      recvmsg_errors);
+}
+
+static int udp_recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen,
+			int flags, struct timespec *timeout,
+			struct peersec_udp_label *labels)
 {
 	unsigned int count = vlen < MMSG_MAX ? vlen : MMSG_MAX;
 	int n;
@@ -360,4 +379,14 @@ PEERSEC_EXPORT int peersec_udp_recvmmsg(int fd, struct mmsghdr *vec,
 		labels[i].error = 0;
 	}
 	return n;
+}
+
+PEERSEC_EXPORT int peersec_udp_recvmmsg(int fd, struct mmsghdr *vec,
+					unsigned int vlen, int flags,
+					struct timespec *timeout,
+					struct peersec_udp_label *labels)
+{
+	return (int)peersec__errors_closed(udp_recvmmsg(fd, vec, vlen, flags,
+							timeout, labels),
+					   recvmmsg_errors);
 }

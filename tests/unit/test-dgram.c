@@ -373,10 +373,11 @@ static void enable_errors(void **state)
 		{ EBADF, 0, -EBADF },
 		{ ENOTSOCK, 0, -ENOTSOCK },
 		{ ENOPROTOOPT, 0, -ENOPROTOOPT },
-		{ EIO, 0, -ENOPROTOOPT },	/* closed set */
+		{ ENOPROTOOPT, 0, -ENOPROTOOPT },
+		{ EPERM, 0, -EIO },		/* closed set */
 		{ 0, ENOPROTOOPT, -ENOPROTOOPT },
 		{ 0, ENOMEM, -ENOMEM },
-		{ 0, EINVAL, -ENOPROTOOPT },
+		{ 0, EINVAL, -EIO },
 		{ 0, EBADF, -EBADF },
 	};
 
@@ -934,6 +935,29 @@ static void recv_errors_pass_through(void **state)
 	}
 }
 
+static void recv_errors_closed_set(void **state)
+{
+	static const int errs[] = { EPERM, EIO, ENOSPC, ERANGE, ENODATA };
+	struct rx r;
+	struct batch_one { struct mmsghdr vec; struct peersec_udp_label l;
+		unsigned char buf[PEERSEC_UDP_CONTROL_SPACE(0)]; } b;
+
+	for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
+		reset();
+		script((struct script){ .ret = -errs[i] });
+		rx_init(&r, 0);
+		assert_int_equal(rx_recv(&r, 0), -EIO);
+
+		reset();
+		script((struct script){ .ret = -errs[i] });
+		memset(&b, 0, sizeof(b));
+		b.vec.msg_hdr.msg_control = b.buf;
+		b.vec.msg_hdr.msg_controllen = sizeof(b.buf);
+		assert_int_equal(peersec_udp_recvmmsg(7, &b.vec, 1, 0, NULL,
+						      &b.l), -EIO);
+	}
+}
+
 static void recv_flags_pass_through(void **state)
 {
 	static const struct kmsg msgs[] = { LABEL(sel) };
@@ -1232,6 +1256,7 @@ int main(void)
 		cmocka_unit_test(recv_label_buffer_too_small),
 		cmocka_unit_test(recv_invalid_args),
 		cmocka_unit_test(recv_errors_pass_through),
+		cmocka_unit_test(recv_errors_closed_set),
 		cmocka_unit_test(recv_flags_pass_through),
 		cmocka_unit_test(recv_control_sizes),
 		cmocka_unit_test(mmsg_mixed),
