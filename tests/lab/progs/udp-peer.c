@@ -19,7 +19,8 @@
  * different datagrams (sender and SEQ), with peersec_udp_recvmsg(), or with
  * peersec_udp_recvmmsg() in batches of VLEN (-b; it pauses between calls so
  * that datagrams queue up; -M requires a batch holding datagrams of two
- * senders).  For each datagram it prints "peer ADDRESS LABEL", checks the
+ * senders).  For each datagram it prints "peer ADDRESS LABEL" (once per
+ * address and label), checks the
  * label against EXPECT (-e) or the datagram's own CLAIM (-m), checks with -p
  * that the caller's IP_PKTINFO (IPV6_PKTINFO on AF_INET6) came back with the
  * destination PKTADDR, and echoes "SEQ LABEL" to the sender.
@@ -160,6 +161,22 @@ static bool already_seen(struct seen *seen, int *nseen,
 	return false;
 }
 
+/* "peer ADDRESS LABEL" once per address and label, for the report. */
+static void print_peer(const struct dgram *d)
+{
+	static char *printed[64];
+	static int n;
+	char line[INET6_ADDRSTRLEN + DATA_MAX + 2];
+
+	snprintf(line, sizeof(line), "%s %s", addr_text(&d->from), d->label);
+	for (int i = 0; i < n; i++)
+		if (strcmp(printed[i], line) == 0)
+			return;
+	printf("peer %s\n", line);
+	if (n < 64 && (printed[n] = strdup(line)) != NULL)
+		n++;
+}
+
 /* Check one datagram and echo it. */
 static bool handle(const struct opts *o, int fd, int family,
 		   struct seen *seen, int *nseen, const struct dgram *d)
@@ -172,7 +189,7 @@ static bool handle(const struct opts *o, int fd, int family,
 	if (sscanf(d->data, "%d %s", &seq, claim) != 2)
 		lab_die("a datagram that is not \"SEQ CLAIM\": %.40s", d->data);
 	if (!already_seen(seen, nseen, d, seq)) {
-		printf("peer %s %s\n", addr_text(&d->from), d->label);
+		print_peer(d);
 		good &= lab_expect("server", o->expect, d->label);
 		if (o->match_claim && strcmp(claim, "-") != 0)
 			good &= lab_expect("server (sender's claim)", claim,

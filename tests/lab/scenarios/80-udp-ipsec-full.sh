@@ -55,9 +55,9 @@ expect_job "udp4 batched: client 1" c1
 expect_job "udp4 batched: client 2" c2
 expect_job "udp4 batched (recvmmsg): mixed batches, each datagram its sender's label" srv
 
-# Labels over 255 bytes through IPsec (iproute2 takes SA contexts up to
-# about 1 KiB).
-for size in 256 300 512 1000; do
+# Labels around and over 255 bytes through IPsec (iproute2 cannot add an SA
+# whose context is near 1 KiB or longer: measured, 999 bytes fail).
+for size in 255 256 300 512; do
 	lc=$(mls_label system_u:system_r:client_t "$size")
 	ls=$(mls_label system_u:system_r:server_t "$size")
 	expect_eq "a $size-byte label is built" "$size" $((${#lc} + 1))
