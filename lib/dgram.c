@@ -105,6 +105,11 @@ static size_t cut_like_kernel(unsigned char *buf, size_t used, size_t own,
 {
 	size_t src = 0, dst = 0, left = own;
 
+	/* The common case: it all fits, padding included, so the kernel
+	 * would have written the same bytes. */
+	if (used <= own)
+		return used;
+
 	while (src < used) {
 		struct cmsghdr h;
 		size_t len;
@@ -134,6 +139,7 @@ int peersec__dgram_strip(unsigned char *buf, size_t size, size_t used,
 	bool cut = (kflags & MSG_CTRUNC) != 0;
 	size_t lab, lab_len, block, rest, packed, label_len = 0;
 	const unsigned char *raw;
+	unsigned char *p;
 	int r;
 
 	if (own > size || size - own < LABEL_SPACE)
@@ -156,8 +162,7 @@ int peersec__dgram_strip(unsigned char *buf, size_t size, size_t used,
 	if (lab == SIZE_MAX) {
 		out->ctrunc = false;
 		out->ctl_len = cut_like_kernel(buf, used, own, &out->ctrunc);
-		buf[own] = '\0';
-		out->label_off = own;
+		out->label = "";	/* writes nothing: keeps the buffer cold */
 		out->label_len = 0;
 		return 0;
 	}
@@ -190,14 +195,20 @@ int peersec__dgram_strip(unsigned char *buf, size_t size, size_t used,
 	out->ctl_len = cut_like_kernel(buf, packed, own, &out->ctrunc);
 
 	/* The label now starts at packed + HDR_LEN >= ctl_len: terminate it
-	 * there if a byte is left, else move it to own. */
-	if (packed + HDR_LEN + label_len < size) {
-		out->label_off = packed + HDR_LEN;
+	 * there if a byte is left (SELinux's own NUL usually is), else move
+	 * it to own. */
+	if (label_len == 0) {
+		p = (unsigned char *)"";
+	} else if (packed + HDR_LEN + label_len < size) {
+		p = buf + packed + HDR_LEN;
+		if (p[label_len] != '\0')
+			p[label_len] = '\0';
 	} else {
-		memmove(buf + own, buf + packed + HDR_LEN, label_len);
-		out->label_off = own;
+		p = buf + own;
+		memmove(p, buf + packed + HDR_LEN, label_len);
+		p[label_len] = '\0';
 	}
-	buf[out->label_off + label_len] = '\0';
+	out->label = (const char *)p;
 	out->label_len = label_len;
 	return 0;
 }
@@ -313,7 +324,7 @@ static ssize_t udp_recvmsg(int fd, struct msghdr *msg, int flags,
 			 (d.ctrunc ? MSG_CTRUNC : 0);
 
 	if (d.label_len < cap) {
-		memcpy(label, ctl.buf + d.label_off, d.label_len + 1);
+		memcpy(label, d.label, d.label_len + 1);
 		*label_len = d.label_len;
 	} else {
 		/* Never a cut label: none at all, and the size it needs. */
@@ -374,7 +385,7 @@ static int udp_recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen,
 		h->msg_controllen = d.ctl_len;
 		h->msg_flags = (h->msg_flags & ~MSG_CTRUNC) |
 			       (d.ctrunc ? MSG_CTRUNC : 0);
-		labels[i].label = (const char *)buf + d.label_off;
+		labels[i].label = d.label;
 		labels[i].len = d.label_len;
 		labels[i].error = 0;
 	}

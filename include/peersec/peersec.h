@@ -273,10 +273,10 @@ struct timespec;
  * One datagram's label from peersec_udp_recvmmsg().
  */
 struct peersec_udp_label {
-	/** The label, NUL-terminated, "" when the datagram has none; it lies
-	 * in the datagram's own msg_control buffer, past the caller's
-	 * messages, and lasts until that buffer is reused.  NULL when
-	 * @p error is not 0. */
+	/** The label, NUL-terminated; it lies in the datagram's own
+	 * msg_control buffer, past the caller's messages, and lasts until
+	 * that buffer is reused.  "" (a static string) when the datagram has
+	 * none.  NULL when @p error is not 0. */
 	const char *label;
 	/** strlen(label); 0 when @p error is not 0. */
 	size_t len;

@@ -1113,7 +1113,7 @@ static void mmsg_mixed(void **state)
 		assert_int_equal(b.vec[i].msg_len, 10 + i);
 		if (i != 3)
 			assert_batch_view(&b, i, &s[i]);
-		if (b.labels[i].label != NULL) {
+		if (b.labels[i].label != NULL && b.labels[i].len > 0) {
 			/* the label lies in its own buffer, past the
 			 * caller's messages */
 			const char *lo = (const char *)b.ctl[i].buf;
