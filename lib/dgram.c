@@ -195,14 +195,12 @@ int peersec__dgram_strip(unsigned char *buf, size_t size, size_t used,
 	out->ctl_len = cut_like_kernel(buf, packed, own, &out->ctrunc);
 
 	/* The label now starts at packed + HDR_LEN >= ctl_len: terminate it
-	 * there if a byte is left (SELinux's own NUL usually is), else move
-	 * it to own. */
+	 * there if a byte is left, else move it to own. */
 	if (label_len == 0) {
 		p = (unsigned char *)"";
 	} else if (packed + HDR_LEN + label_len < size) {
 		p = buf + packed + HDR_LEN;
-		if (p[label_len] != '\0')
-			p[label_len] = '\0';
+		p[label_len] = '\0';	/* may be padding the kernel left */
 	} else {
 		p = buf + own;
 		memmove(p, buf + packed + HDR_LEN, label_len);
