@@ -105,9 +105,11 @@ static size_t cut_like_kernel(unsigned char *buf, size_t used, size_t own,
 {
 	size_t src = 0, dst = 0, left = own;
 
-	/* The common case: it all fits, padding included, so the kernel
-	 * would have written the same bytes. */
-	if (used <= own)
+	/* The common case: it all fits, the last message's padding
+	 * included, so the kernel would have written the same bytes.  (An
+	 * unaligned @used, which the kernel writes only when it runs out of
+	 * room, takes the long way.  Found by fuzzing.) */
+	if (used <= own && CMSG_ALIGN(used) == used)
 		return used;
 
 	while (src < used) {

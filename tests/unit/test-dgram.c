@@ -701,6 +701,31 @@ static void recv_bad_cmsg_len(void **state)
 	assert_string_equal(r.label, "aaaaaaaa");
 }
 
+/* The last message's padding missing from what the kernel wrote: the
+ * caller's msg_controllen counts it as put_cmsg() would (found by
+ * fuzzing: a shortcut once returned the kernel's length as it was). */
+static void recv_unaligned_end(void **state)
+{
+	unsigned char raw[64];
+	struct rx r;
+	size_t n;
+
+	n = raw_cmsg(raw, CMSG_LEN(12), SOL_IP, IP_PKTINFO, 12) + 4;
+	n += raw_cmsg(raw + n, CMSG_LEN(4), SOL_IP, IP_TTL, 4);
+	assert_int_equal(n, CMSG_SPACE(12) + CMSG_LEN(4));
+	for (size_t own = n; own <= 64; own += 4) {
+		reset();
+		script((struct script){ .ret = 1, .raw = raw, .raw_len = n });
+		rx_init(&r, own);
+		assert_int_equal(rx_recv(&r, 0), 1);
+		assert_int_equal(r.msg.msg_controllen,
+				 own < CMSG_SPACE(12) + CMSG_SPACE(4) ?
+				 own : CMSG_SPACE(12) + CMSG_SPACE(4));
+		assert_int_equal(r.msg.msg_flags, 0);
+		assert_same_messages(r.ctl.buf, raw, n);
+	}
+}
+
 /* Labels at and over the bound. */
 static void recv_label_bound(void **state)
 {
@@ -1251,6 +1276,7 @@ int main(void)
 		cmocka_unit_test(recv_zero_length_label),
 		cmocka_unit_test(recv_two_labels),
 		cmocka_unit_test(recv_bad_cmsg_len),
+		cmocka_unit_test(recv_unaligned_end),
 		cmocka_unit_test(recv_label_bound),
 		cmocka_unit_test(recv_ctrunc),
 		cmocka_unit_test(recv_label_buffer_too_small),
