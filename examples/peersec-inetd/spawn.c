@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <selinux/selinux.h>
 
@@ -321,31 +322,48 @@ static _Noreturn void child(const struct inetd_service *s,
 
 /* ---- the parent -------------------------------------------------------- */
 
-/* After a successful exec: is the server where we put it? */
-static int check_running(pid_t pid, const char *ctx, char *why)
+/* The context of process @pid, or "" when it cannot be read. */
+static void context_of(pid_t pid, char *cur, size_t size)
 {
-	char path[64], cur[4096];
+	char path[64];
 	ssize_t n;
 	int fd;
 
+	cur[0] = '\0';
 	snprintf(path, sizeof(path), "/proc/%d/attr/current", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		/* It exited and was reaped already: nothing runs. */
-		return 0;
-	}
-	n = read(fd, cur, sizeof(cur) - 1);
+	if (fd < 0)
+		return;
+	n = read(fd, cur, size - 1);
 	close(fd);
-	if (n <= 0)
-		return 0;
 	while (n > 0 && (cur[n - 1] == '\0' || cur[n - 1] == '\n'))
 		n--;
-	cur[n] = '\0';
-	if (strcmp(cur, ctx) != 0) {
-		snprintf(why, WHY_MAX, "server runs in %.48s, not %.48s", cur, ctx);
-		return -1;
+	cur[n > 0 ? n : 0] = '\0';
+}
+
+/*
+ * After a successful exec: is the server where we put it?  The status pipe
+ * closes a moment before the kernel installs the new credentials, so for
+ * that moment the child still shows the launcher's own context: look again
+ * then.  Anything else that is not @ctx is wrong.
+ */
+static int check_running(struct inetd_state *st, pid_t pid, const char *ctx,
+			 char *why)
+{
+	char cur[4096];
+
+	for (int tries = 0; tries < 200; tries++) {
+		context_of(pid, cur, sizeof(cur));
+		if (cur[0] == '\0')
+			return 0;	/* unreadable: documented, not fatal */
+		if (strcmp(cur, ctx) == 0)
+			return 0;
+		if (strcmp(cur, st->own_context) != 0)
+			break;
+		nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
 	}
-	return 0;
+	snprintf(why, WHY_MAX, "server runs in %.48s, not %.48s", cur, ctx);
+	return -1;
 }
 
 int inetd_spawn(struct inetd_state *st, const struct inetd_service *s,
@@ -415,7 +433,7 @@ int inetd_spawn(struct inetd_state *st, const struct inetd_service *s,
 		snprintf(why, sizeof(why), "child status unreadable");
 		goto refuse;
 	}
-	if (check_running(pid, ctx, why) < 0) {
+	if (check_running(st, pid, ctx, why) < 0) {
 		kill(pid, SIGKILL);
 		goto refuse;
 	}
