@@ -70,12 +70,28 @@ int inetd_decide(struct inetd_state *st, const struct inetd_service *s,
 		 const struct inetd_peer *peer, char **ctx, char *why)
 {
 	const char *range_from = peer->label;
+	bool unlabeled = false;
 	int r;
 
+	/* SCTP without labeling hands out the policy's unlabeled context:
+	 * that is no label, whatever the protocol. */
+	if (range_from != NULL) {
+		r = peersec_label_is_unlabeled(range_from);
+		if (r < 0) {
+			snprintf(why, WHY_MAX, "cannot tell whether the label "
+				 "is the unlabeled context: %s", strerror(-r));
+			return -1;
+		}
+		if (r == 1) {
+			range_from = NULL;
+			unlabeled = true;
+		}
+	}
 	if (range_from == NULL) {
 		if (s->label_required) {
-			snprintf(why, WHY_MAX, "no label, and the service "
-				 "requires one");
+			snprintf(why, WHY_MAX, "no label%s, and the service "
+				 "requires one", unlabeled ?
+				 " (the policy's unlabeled context)" : "");
 			return -1;
 		}
 		/* An unlabeled peer of a label = optional service: the
