@@ -213,6 +213,8 @@ static void copy_messages(unsigned char *dst, const unsigned char *src,
 		struct cmsghdr h;
 
 		memcpy(&h, src + off, sizeof(h));
+		if (h.cmsg_len < sizeof(h) || h.cmsg_len > len - off)
+			break;	/* cannot happen: cut_like_kernel() checked */
 		memcpy(dst + off, src + off, h.cmsg_len);
 		off += CMSG_ALIGN(h.cmsg_len);
 	}
