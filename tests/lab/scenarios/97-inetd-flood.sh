@@ -19,7 +19,7 @@ conf=$LAB_TMP/flood.conf
 inetd_start fl "$conf" || return 0
 fds0=$(inetd_fds "$INETD_PID")
 
-N=${INETD_FLOOD:-400}
+N=${INETD_FLOOD:-300}
 LAB_TIMEOUT=100 expect_run "flood: $N tcp connections, 2 in 3 gone early" \
 	inetd-client flood tcp 127.0.0.2 127.0.0.1 7301 "$N"
 tcp_line=$(grep '^flood' "$LAB_TMP/last.out")
