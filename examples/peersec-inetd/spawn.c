@@ -230,10 +230,18 @@ static int place(int fd, int target)
 	return dup2(fd, target) < 0 ? -1 : 0;
 }
 
-static void env_add(char **env, size_t *n, char *buf, size_t size,
-		    const char *key, const char *value)
+/* KEY=VALUE in the server's environment (the child's own memory: it is
+ * alone in its process, and exec frees it). */
+static void env_add(char **env, size_t *n, const char *key, const char *value)
 {
+	size_t size;
+	char *buf;
+
 	if (*n >= ENV_MAX || value == NULL)
+		return;
+	size = strlen(key) + strlen(value) + 2;
+	buf = malloc(size);
+	if (buf == NULL)
 		return;
 	snprintf(buf, size, "%s=%s", key, value);
 	env[(*n)++] = buf;
@@ -261,7 +269,6 @@ static _Noreturn void child(const struct inetd_service *s,
 			    const struct inetd_io *io, int in_fd,
 			    int status_fd)
 {
-	static char eb[ENV_MAX][PEERSEC_LABEL_MAX / 8];
 	char paddr[80], pport[8], laddr[80], lport[8];
 	char *env[ENV_MAX + 1] = { 0 };
 	char *got = NULL;
@@ -319,18 +326,18 @@ static _Noreturn void child(const struct inetd_service *s,
 
 	split_addr(&peer->addr, paddr, sizeof(paddr), pport);
 	split_addr(&peer->local, laddr, sizeof(laddr), lport);
-	env_add(env, &n, eb[n], sizeof(eb[0]), "PATH",
+	env_add(env, &n, "PATH",
 		"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-	env_add(env, &n, eb[n], sizeof(eb[0]), "PEERSEC_SERVICE", s->name);
-	env_add(env, &n, eb[n], sizeof(eb[0]), "PEERSEC_PROTOCOL",
+	env_add(env, &n, "PEERSEC_SERVICE", s->name);
+	env_add(env, &n, "PEERSEC_PROTOCOL",
 		inetd_proto_name(s->proto));
-	env_add(env, &n, eb[n], sizeof(eb[0]), "PEERSEC_PEER_ADDR", paddr);
-	env_add(env, &n, eb[n], sizeof(eb[0]), "PEERSEC_PEER_PORT", pport);
-	env_add(env, &n, eb[n], sizeof(eb[0]), "PEERSEC_LOCAL_ADDR", laddr);
-	env_add(env, &n, eb[n], sizeof(eb[0]), "PEERSEC_LOCAL_PORT", lport);
-	env_add(env, &n, eb[n], sizeof(eb[0]), "PEERSEC_PEER_LABEL",
+	env_add(env, &n, "PEERSEC_PEER_ADDR", paddr);
+	env_add(env, &n, "PEERSEC_PEER_PORT", pport);
+	env_add(env, &n, "PEERSEC_LOCAL_ADDR", laddr);
+	env_add(env, &n, "PEERSEC_LOCAL_PORT", lport);
+	env_add(env, &n, "PEERSEC_PEER_LABEL",
 		peer->label);
-	env_add(env, &n, eb[n], sizeof(eb[0]), "PEERSEC_CONTEXT", ctx);
+	env_add(env, &n, "PEERSEC_CONTEXT", ctx);
 
 	execve(s->server, s->argv, env);
 	child_fail(status_fd, "exec", errno);
