@@ -131,17 +131,27 @@ static struct stats summarise(const double *x, int n)
 
 static int run_one(struct bench_variant *v, size_t iters, double *per_op)
 {
-	uint64_t ns = 0;
-	size_t ops = 0;
+	uint64_t t0;
+	long ops;
 
-	if (v->run(v->ctx, iters, &ns, &ops) < 0)
+	if (v->prepare != NULL) {
+		long ready = v->prepare(v->ctx, iters);
+
+		if (ready < 0)
+			return -1;
+		iters = (size_t)ready;
+	}
+	t0 = bench_now_ns();
+	ops = v->op(v->ctx, iters);
+	t0 = bench_now_ns() - t0;
+	if (ops < 0)
 		return -1;
 	if (ops == 0) {
 		fprintf(stderr, "%s: variant %s did no work\n",
 			program_invocation_short_name, v->name);
 		return -1;
 	}
-	*per_op = (double)ns / (double)ops;
+	*per_op = (double)t0 / (double)ops;
 	return 0;
 }
 

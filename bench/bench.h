@@ -19,13 +19,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Runs @iters operations; stores the time they took in *@ns and how many
- * were done in *@ops.  Returns 0, or -1 after printing why. */
-typedef int (*bench_fn)(void *ctx, size_t iters, uint64_t *ns, size_t *ops);
+/*
+ * A variant: op() does @n operations (or fewer, when prepare() made fewer
+ * ready) and returns how many it did, or -1 after printing why.  The harness
+ * times op() alone.  prepare(), when set, runs untimed before each op() and
+ * returns how many operations it made ready (datagrams queued, say), or -1.
+ */
+typedef long (*bench_op)(void *ctx, size_t n);
+typedef long (*bench_prepare)(void *ctx, size_t n);
 
 struct bench_variant {
 	const char *name;
-	bench_fn run;
+	bench_op op;
+	bench_prepare prepare;
 	void *ctx;
 };
 
