@@ -89,6 +89,9 @@ long fx_udp_fill(void *u, size_t n);
 long fx_udp_recvmsg(void *u, size_t n);		/* peersec_udp_recvmsg */
 long fx_hand_recvmsg(void *u, size_t n);	/* recvmsg + CMSG loop */
 long fx_hand_recvmmsg(void *u, size_t n);	/* recvmmsg + CMSG loop */
+/* The syscall alone, label left in the control buffer: the floor. */
+long fx_bare_recvmsg(void *u, size_t n);
+long fx_bare_recvmmsg(void *u, size_t n);
 #ifdef FX_HAVE_UDP_RECVMMSG
 long fx_udp_recvmmsg(void *u, size_t n);	/* the library's batch */
 #endif

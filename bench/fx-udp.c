@@ -135,6 +135,28 @@ long fx_hand_recvmsg(void *p, size_t n)
 	return (long)i;
 }
 
+long fx_bare_recvmsg(void *p, size_t n)
+{
+	struct fx_udp *u = p;
+	struct iovec iov = { .iov_base = u->data, .iov_len = sizeof(u->data) };
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		struct msghdr msg = {
+			.msg_iov = &iov, .msg_iovlen = 1,
+			.msg_control = u->cbuf,
+			.msg_controllen = sizeof(u->cbuf),
+		};
+
+		if (recvmsg(u->rx, &msg, MSG_DONTWAIT) < 0) {
+			if (errno == EAGAIN)
+				break;
+			return fail("recvmsg", -errno);
+		}
+	}
+	return (long)i;
+}
+
 long fx_udp_recvmsg(void *p, size_t n)
 {
 	struct fx_udp *u = p;
@@ -187,6 +209,29 @@ long fx_hand_recvmmsg(void *p, size_t n)
 			if (u->labeled && u->blabel_len[j] == 0)
 				return fail("recvmmsg: a datagram without "
 					    "label", -ENODATA);
+		}
+		done += (size_t)r;
+	}
+	return (long)done;
+}
+
+long fx_bare_recvmmsg(void *p, size_t n)
+{
+	struct fx_udp *u = p;
+	size_t done = 0;
+
+	while (done < n) {
+		unsigned int want = n - done < u->vlen ? (unsigned int)(n - done)
+						       : u->vlen;
+		int r;
+
+		for (unsigned int j = 0; j < want; j++)
+			u->vec[j].msg_hdr.msg_controllen = sizeof(u->bcbuf[j]);
+		r = recvmmsg(u->rx, u->vec, want, MSG_DONTWAIT, NULL);
+		if (r < 0) {
+			if (errno == EAGAIN)
+				break;
+			return fail("recvmmsg", -errno);
 		}
 		done += (size_t)r;
 	}
