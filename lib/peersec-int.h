@@ -64,4 +64,10 @@ int peersec__stream_read(int fd, char *buf, size_t *len);
  */
 int peersec__stream_explain(int fd);
 
+/*
+ * lib/errors.c: returns @r when it is not negative or when -@r is in the
+ * 0-terminated list @documented; -EIO otherwise.
+ */
+long peersec__errors_closed(long r, const int *documented);
+
 #endif /* PEERSEC_INT_H */

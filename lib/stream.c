@@ -101,14 +101,32 @@ int peersec__stream_explain(int fd)
 	return -ENOPROTOOPT;
 }
 
-PEERSEC_EXPORT int peersec_tcp_get(int fd, char *buf, size_t *len)
+/* What peersec_tcp_get(3) documents. */
+static const int tcp_get_errors[] = {
+	ENOPROTOOPT, ERANGE, EINVAL, EBADF, ENOTSOCK, ENOTCONN, EPROTOTYPE,
+	EBADMSG, EFAULT, ENOMEM, EACCES, 0
+};
+
+/* What it documents for peersec_tcp_get_alloc(). */
+static const int tcp_get_alloc_errors[] = {
+	ENOPROTOOPT, EINVAL, EBADF, ENOTSOCK, ENOTCONN, EPROTOTYPE, EBADMSG,
+	ENOMEM, EOVERFLOW, EACCES, 0
+};
+
+static int tcp_get(int fd, char *buf, size_t *len)
 {
 	int r = peersec__stream_read(fd, buf, len);
 
 	return r == -ENOPROTOOPT ? peersec__stream_explain(fd) : r;
 }
 
-PEERSEC_EXPORT int peersec_tcp_get_alloc(int fd, char **label)
+PEERSEC_EXPORT int peersec_tcp_get(int fd, char *buf, size_t *len)
+{
+	return (int)peersec__errors_closed(tcp_get(fd, buf, len),
+					   tcp_get_errors);
+}
+
+static int tcp_get_alloc(int fd, char **label)
 {
 	char scratch[STACK_LABEL];
 	size_t len = sizeof(scratch);
@@ -118,7 +136,7 @@ PEERSEC_EXPORT int peersec_tcp_get_alloc(int fd, char **label)
 	if (label == NULL)
 		return -EINVAL;
 
-	r = peersec_tcp_get(fd, scratch, &len);
+	r = tcp_get(fd, scratch, &len);
 	if (r == 0) {
 		heap = malloc(len + 1);
 		if (heap == NULL)
@@ -140,7 +158,7 @@ PEERSEC_EXPORT int peersec_tcp_get_alloc(int fd, char **label)
 		if (heap == NULL)
 			return -ENOMEM;
 		len = size;
-		r = peersec_tcp_get(fd, heap, &len);
+		r = tcp_get(fd, heap, &len);
 		if (r == 0) {
 			*label = heap;
 			return 0;
@@ -150,4 +168,10 @@ PEERSEC_EXPORT int peersec_tcp_get_alloc(int fd, char **label)
 			break;
 	}
 	return r == -ERANGE ? -EOVERFLOW : r;
+}
+
+PEERSEC_EXPORT int peersec_tcp_get_alloc(int fd, char **label)
+{
+	return (int)peersec__errors_closed(tcp_get_alloc(fd, label),
+					   tcp_get_alloc_errors);
 }

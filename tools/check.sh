@@ -4,6 +4,7 @@
 #   build/        unit, host, hygiene and install tests, then the lab VM
 #   build-asan/   unit and host tests under ASan+UBSan (halt on error)
 #   build/ again  unit and host tests under valgrind memcheck
+#   build-tsan/   every function from many threads at once, ThreadSanitizer
 #   build-fuzz/   libFuzzer targets, a bounded time each (clang)
 #   build-cov/    unit and host tests for line coverage of lib/ (gcovr)
 #
@@ -72,6 +73,9 @@ setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Ddocs=disabled
 stage "ASan+UBSan" build-asan --suite unit --suite host
 
 stage "valgrind memcheck" build --setup valgrind --suite unit --suite host
+
+CC=clang setup build-tsan -Db_sanitize=thread -Db_lundef=false -Ddocs=disabled
+TSAN_OPTIONS=halt_on_error=1:exitcode=66 stage "ThreadSanitizer" build-tsan --suite threads
 
 CC=clang setup build-fuzz -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false -Ddocs=disabled
 stage "fuzz" build-fuzz --suite fuzz

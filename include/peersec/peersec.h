@@ -20,7 +20,8 @@
  * Conventions shared by every function:
  *  - The return value is 0 (or a count) on success and a negative errno on
  *    failure.  errno is not part of the interface: the library may change it.
- *  - Each function documents the closed set of errors it returns.
+ *  - Each function documents the closed set of errors it returns.  An error
+ *    the kernel gives that a function does not document becomes -EIO.
  *  - Labels are returned as NUL-terminated strings.  A length returned with
  *    a label never counts the NUL.  When a caller buffer is too small the
  *    function answers -ERANGE and stores the size needed, NUL included, so
@@ -97,6 +98,9 @@ const char *peersec_version(void);
  *    each, read them with peersec_udp_recvmsg().
  *  - -EBADMSG: the kernel returned a label with an embedded NUL.
  *  - -EFAULT: @p buf does not point into the caller's memory.
+ *  - -ENOMEM: the kernel ran out of memory.
+ *  - -EACCES: the security policy forbids reading this socket's options.
+ *  - -EIO: the kernel failed in a way not listed here.
  */
 int peersec_tcp_get(int fd, char *buf, size_t *len);
 
@@ -112,7 +116,7 @@ int peersec_tcp_get(int fd, char *buf, size_t *len);
  * @return 0 on success, or a negative errno: the codes of peersec_tcp_get()
  * except -ERANGE and -EFAULT, and:
  *  - -EINVAL: @p label is NULL.
- *  - -ENOMEM: out of memory.
+ *  - -ENOMEM: out of memory (the process's or the kernel's).
  *  - -EOVERFLOW: the label is longer than PEERSEC_LABEL_MAX bytes.
  */
 int peersec_tcp_get_alloc(int fd, char **label);

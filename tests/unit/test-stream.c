@@ -267,7 +267,8 @@ static void datagram_points_to_udp(void **state)
 
 static void kernel_errors_pass(void **state)
 {
-	static const int errs[] = { EBADF, ENOTSOCK, EFAULT, EINVAL };
+	static const int errs[] = { EBADF, ENOTSOCK, EFAULT, EINVAL, EACCES,
+				    ENOMEM };
 	char buf[64];
 
 	for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
@@ -276,6 +277,21 @@ static void kernel_errors_pass(void **state)
 		fake.err = errs[i];
 		assert_int_equal(peersec_tcp_get(3, buf, &len), -errs[i]);
 		assert_int_equal(len, sizeof(buf));
+	}
+}
+
+static void undocumented_errors_become_eio(void **state)
+{
+	static const int errs[] = { ENOBUFS, EAGAIN, EPERM, ENOENT };
+	char buf[64], *label = NULL;
+
+	for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
+		size_t len = sizeof(buf);
+
+		fake.err = errs[i];
+		assert_int_equal(peersec_tcp_get(3, buf, &len), -EIO);
+		assert_int_equal(peersec_tcp_get_alloc(3, &label), -EIO);
+		assert_null(label);
 	}
 }
 
@@ -419,6 +435,7 @@ int main(void)
 		T(no_label_unconnected),
 		T(datagram_points_to_udp),
 		T(kernel_errors_pass),
+		T(undocumented_errors_become_eio),
 		T(eintr_is_retried),
 		T(embedded_nul),
 		T(kernel_overclaims),
