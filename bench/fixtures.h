@@ -47,6 +47,11 @@ long fx_getpeercon(void *s, size_t n);		/* getpeercon_raw + freecon */
 
 /* ---- UDP --------------------------------------------------------------- */
 
+/* The batched receive, when this libpeersec has it. */
+#ifdef PEERSEC_UDP_CONTROL_SPACE
+#define FX_HAVE_UDP_RECVMMSG 1
+#endif
+
 #define FX_VLEN_MAX 64
 #define FX_DATA_SIZE 2048
 
@@ -69,8 +74,13 @@ struct fx_udp {
 	struct mmsghdr vec[FX_VLEN_MAX];
 	struct iovec iov[FX_VLEN_MAX];
 	char bdata[FX_VLEN_MAX][FX_DATA_SIZE];
-	char blabel[FX_VLEN_MAX][FX_LABEL_SIZE];
+	/* the batch's labels stay in their control buffers (as the library
+	 * leaves them): a pointer and a length each */
+	const char *blabel[FX_VLEN_MAX];
 	size_t blabel_len[FX_VLEN_MAX];
+#ifdef FX_HAVE_UDP_RECVMMSG
+	struct peersec_udp_label blabels[FX_VLEN_MAX];
+#endif
 	char bcbuf[FX_VLEN_MAX][CMSG_SPACE(FX_LABEL_SIZE)]
 		__attribute__((aligned(__alignof__(struct cmsghdr))));
 };

@@ -28,6 +28,12 @@
 
 #define SEND_CHUNK 64
 
+#ifdef FX_HAVE_UDP_RECVMMSG
+_Static_assert(sizeof(((struct fx_udp *)0)->bcbuf[0]) >=
+	       PEERSEC_UDP_CONTROL_SPACE(0),
+	       "batch control buffers as the library asks");
+#endif
+
 static long fail(const char *what, long r)
 {
 	fprintf(stderr, "%s: %s: %s\n", program_invocation_short_name, what,
@@ -180,6 +186,29 @@ long fx_udp_recvmsg(void *p, size_t n)
 	return (long)i;
 }
 
+/* The label of one message of a batch, found in place: a pointer into the
+ * control buffer and a length, as the library's batched form gives it. */
+static int hand_label_ref(struct msghdr *msg, const char **label, size_t *len)
+{
+	if (msg->msg_flags & MSG_CTRUNC)
+		return -EMSGSIZE;
+	*label = "";
+	*len = 0;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(msg); c != NULL;
+	     c = CMSG_NXTHDR(msg, c)) {
+		if (c->cmsg_level == SOL_IP && c->cmsg_type == SCM_SECURITY) {
+			size_t max = c->cmsg_len - CMSG_LEN(0);
+			size_t n = strnlen((const char *)CMSG_DATA(c), max);
+
+			if (n == max)	/* no NUL: not a C string */
+				return -EBADMSG;
+			*label = (const char *)CMSG_DATA(c);
+			*len = n;
+		}
+	}
+	return 0;
+}
+
 long fx_hand_recvmmsg(void *p, size_t n)
 {
 	struct fx_udp *u = p;
@@ -190,10 +219,8 @@ long fx_hand_recvmmsg(void *p, size_t n)
 						       : u->vlen;
 		int r;
 
-		for (unsigned int j = 0; j < want; j++) {
+		for (unsigned int j = 0; j < want; j++)
 			u->vec[j].msg_hdr.msg_controllen = sizeof(u->bcbuf[j]);
-			u->vec[j].msg_hdr.msg_flags = 0;
-		}
 		r = recvmmsg(u->rx, u->vec, want, MSG_DONTWAIT, NULL);
 		if (r < 0) {
 			if (errno == EAGAIN)
@@ -201,9 +228,8 @@ long fx_hand_recvmmsg(void *p, size_t n)
 			return fail("recvmmsg", -errno);
 		}
 		for (int j = 0; j < r; j++) {
-			if (hand_label(&u->vec[j].msg_hdr, u->blabel[j],
-				       sizeof(u->blabel[j]),
-				       &u->blabel_len[j]) < 0)
+			if (hand_label_ref(&u->vec[j].msg_hdr, &u->blabel[j],
+					   &u->blabel_len[j]) < 0)
 				return fail("hand-written CMSG loop",
 					    -EMSGSIZE);
 			if (u->labeled && u->blabel_len[j] == 0)
@@ -214,6 +240,39 @@ long fx_hand_recvmmsg(void *p, size_t n)
 	}
 	return (long)done;
 }
+
+#ifdef FX_HAVE_UDP_RECVMMSG
+long fx_udp_recvmmsg(void *p, size_t n)
+{
+	struct fx_udp *u = p;
+	size_t done = 0;
+
+	while (done < n) {
+		unsigned int want = n - done < u->vlen ? (unsigned int)(n - done)
+						       : u->vlen;
+		int r;
+
+		for (unsigned int j = 0; j < want; j++)
+			u->vec[j].msg_hdr.msg_controllen = sizeof(u->bcbuf[j]);
+		r = peersec_udp_recvmmsg(u->rx, u->vec, want, MSG_DONTWAIT,
+					 NULL, u->blabels);
+		if (r == -EAGAIN)
+			break;
+		if (r < 0)
+			return fail("peersec_udp_recvmmsg", r);
+		for (int j = 0; j < r; j++) {
+			if (u->blabels[j].error != 0)
+				return fail("peersec_udp_recvmmsg: a label",
+					    u->blabels[j].error);
+			if (u->labeled && u->blabels[j].len == 0)
+				return fail("peersec_udp_recvmmsg: a datagram "
+					    "without label", -ENODATA);
+		}
+		done += (size_t)r;
+	}
+	return (long)done;
+}
+#endif
 
 long fx_bare_recvmmsg(void *p, size_t n)
 {
