@@ -49,7 +49,7 @@ struct variant {
 };
 
 enum {
-	V_TCP_GET, V_GETSOCKOPT, V_TCP_GET_ALLOC, V_GETPEERCON,
+	V_TCP_GET, V_GETSOCKOPT, V_TCP_GET_ALLOC, V_GETPEERCON, V_FUSED,
 	V_UDP_RECVMSG, V_HAND_RECVMSG, V_BARE_RECVMSG,
 	V_UDP_RECVMMSG, V_HAND_RECVMMSG, V_BARE_RECVMMSG, V_COUNT
 };
@@ -65,6 +65,8 @@ static struct variant vars[V_COUNT] = {
 	[V_GETPEERCON] = { "getpeercon_raw+freecon", fx_getpeercon, NULL,
 			   V_GETSOCKOPT, -1 },
 #endif
+	[V_FUSED] = { "diag: fused fast path", fx_fused, NULL,
+		      V_GETSOCKOPT, -1 },
 	[V_UDP_RECVMSG] = { "peersec_udp_recvmsg", fx_udp_recvmsg,
 			    fx_udp_fill, V_BARE_RECVMSG, V_HAND_RECVMSG },
 	[V_HAND_RECVMSG] = { "recvmsg+CMSG loop", fx_hand_recvmsg,

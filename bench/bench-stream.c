@@ -23,7 +23,7 @@ int main(int argc, char **argv)
 {
 	struct bench_opts o;
 	const char *src = "127.0.0.1", *dst = "127.0.0.1";
-	bool use_unix = false, labeled, is_short;
+	bool use_unix = false, diagnose = false, labeled, is_short;
 	struct fx_stream *s = calloc(1, sizeof(*s));
 	char note[320], title[64];
 	int r;
@@ -36,9 +36,11 @@ int main(int argc, char **argv)
 			dst = argv[++i];
 		else if (strcmp(argv[i], "--unix") == 0)
 			use_unix = true;
+		else if (strcmp(argv[i], "--diagnose") == 0)
+			diagnose = true;
 		else
 			bench_die("usage: bench-stream [--src ADDR] "
-				  "[--dst ADDR] [--unix] [--quick] "
+				  "[--dst ADDR] [--unix] [--diagnose] [--quick] "
 				  "[--rounds N] [--json FILE] [--env NAME]");
 	}
 	if (s == NULL)
@@ -59,27 +61,42 @@ int main(int argc, char **argv)
 	snprintf(title, sizeof(title), "stream-%s",
 		 !labeled ? "unlabeled" : is_short ? "short" : "long");
 
-	struct bench_variant v[] = {
+	struct bench_variant v[6] = {
 		{ "peersec_tcp_get", fx_tcp_get, NULL, s },
 		{ "getsockopt(SO_PEERSEC)", fx_getsockopt, NULL, s },
 		{ "peersec_tcp_get_alloc+free", fx_tcp_get_alloc, NULL, s },
-#if PEERSEC_HAVE_SELINUX
-		{ "getpeercon_raw+freecon", fx_getpeercon, NULL, s },
-#endif
 	};
-	struct bench_pair p[] = {
+	struct bench_pair p[8] = {
 		{ "tcp_get / getsockopt", 0, 1,
 		  labeled ? GOAL_AT_MOST : GOAL_NONE, 1.03 },
 		{ "tcp_get_alloc / getsockopt", 2, 1, GOAL_NONE, 0 },
-#if PEERSEC_HAVE_SELINUX
-		{ "tcp_get_alloc / getpeercon_raw", 2, 3,
-		  labeled ? GOAL_AT_MOST : GOAL_NONE, is_short ? 1.00 : 0.55 },
-		{ "getpeercon_raw / getsockopt", 3, 1, GOAL_NONE, 0 },
-#endif
 	};
+	int nv = 3, np = 2;
 
-	r = bench_compare(&o, title, note, v, sizeof(v) / sizeof(v[0]), p,
-			  sizeof(p) / sizeof(p[0]));
+#if PEERSEC_HAVE_SELINUX
+	v[nv++] = (struct bench_variant){ "getpeercon_raw+freecon",
+		fx_getpeercon, NULL, s };
+	p[np++] = (struct bench_pair){ "tcp_get_alloc / getpeercon_raw", 2, 3,
+		labeled ? GOAL_AT_MOST : GOAL_NONE, is_short ? 1.00 : 0.55 };
+	p[np++] = (struct bench_pair){ "getpeercon_raw / getsockopt", 3, 1,
+		GOAL_NONE, 0 };
+	/* The floor of the line above: no allocating read can cost less
+	 * than one getsockopt. */
+	p[np++] = (struct bench_pair){ "floor: getsockopt / getpeercon_raw",
+		1, 3, GOAL_NONE, 0 };
+#endif
+	if (diagnose) {
+		v[nv] = (struct bench_variant){ "diag: getsockopt+memchr",
+			fx_getsockopt_scan, NULL, s };
+		p[np++] = (struct bench_pair){ "diag: getsockopt+memchr / "
+			"getsockopt", nv++, 1, GOAL_NONE, 0 };
+		v[nv] = (struct bench_variant){ "diag: fused fast path",
+			fx_fused, NULL, s };
+		p[np++] = (struct bench_pair){ "diag: fused fast path / "
+			"getsockopt", nv++, 1, GOAL_NONE, 0 };
+	}
+
+	r = bench_compare(&o, title, note, v, nv, p, np);
 	fx_stream_close(s);
 	free(s);
 	return r < 0;

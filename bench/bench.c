@@ -277,15 +277,15 @@ int bench_compare(const struct bench_opts *o, const char *title,
 		printf("   %s\n", note);
 	printf("   %d rounds interleaved, %zu ops per variant per round%s\n",
 	       rounds, iters, o->quick ? " (--quick: not a measurement)" : "");
-	printf("   %-34s %10s %10s %10s %10s %10s\n", "variant (ns/op)",
+	printf("   %-40s %10s %10s %10s %10s %10s\n", "variant (ns/op)",
 	       "median", "q1", "q3", "min", "max");
 	for (int i = 0; i < nv; i++) {
 		st[i] = summarise(ns[i], rounds);
-		printf("   %-34s %10.1f %10.1f %10.1f %10.1f %10.1f\n",
+		printf("   %-40s %10.1f %10.1f %10.1f %10.1f %10.1f\n",
 		       v[i].name, st[i].med, st[i].q1, st[i].q3, st[i].min,
 		       st[i].max);
 	}
-	printf("   %-34s %9s %16s %18s %9s\n", "ratio", "medians",
+	printf("   %-40s %9s %16s %18s %9s\n", "ratio", "medians",
 	       "paired median", "paired q1-q3", "goal");
 
 	json = json_open(o);
@@ -323,7 +323,7 @@ int bench_compare(const struct bench_opts *o, const char *title,
 		met = goal_met(q->goal, q->limit, ps.med);
 		if (!met)
 			result = 1;
-		printf("   %-34s %9.3f %16.3f %8.3f - %-7.3f %9s %s\n",
+		printf("   %-40s %9.3f %16.3f %8.3f - %-7.3f %9s %s\n",
 		       q->name, rm, ps.med, ps.q1, ps.q3,
 		       goal_text(q->goal, q->limit, g, sizeof(g)),
 		       q->goal == GOAL_NONE ? "" : met ? "met" : "MISSED");

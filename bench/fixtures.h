@@ -44,6 +44,9 @@ long fx_tcp_get_alloc(void *s, size_t n);	/* + free */
 #if PEERSEC_HAVE_SELINUX
 long fx_getpeercon(void *s, size_t n);		/* getpeercon_raw + freecon */
 #endif
+/* Diagnostics (bench-stream --diagnose): where the library's time goes. */
+long fx_getsockopt_scan(void *s, size_t n);	/* + memchr over the label */
+long fx_fused(void *s, size_t n);		/* a proposed fast path */
 
 /* ---- UDP --------------------------------------------------------------- */
 

@@ -6,6 +6,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,6 +69,64 @@ long fx_tcp_get_alloc(void *p, size_t n)
 		if (r != s->want)
 			return fail("peersec_tcp_get_alloc", r, s->want);
 		free(label);
+	}
+	return (long)n;
+}
+
+/*
+ * Diagnostics.  getsockopt and a memchr() over what it returned: the part of
+ * the library's cost that is the embedded-NUL check, which every label needs.
+ */
+long fx_getsockopt_scan(void *p, size_t n)
+{
+	struct fx_stream *s = p;
+
+	for (size_t i = 0; i < n; i++) {
+		socklen_t len = sizeof(s->buf);
+		int r = getsockopt(s->fd, SOL_SOCKET, SO_PEERSEC, s->buf, &len);
+
+		if (r < 0)
+			r = -errno;
+		else if (len > 0 && memchr(s->buf, '\0', len - 1) != NULL)
+			r = -EBADMSG;
+		if (r != s->want)
+			return fail("getsockopt+memchr", r, s->want);
+	}
+	return (long)n;
+}
+
+/*
+ * A fast path proposed for peersec_tcp_get() (bench/README.md, "missed
+ * goals"): one function, no layers, for the common answer of SELinux and
+ * Smack (the label fits, NUL-terminated, no NUL inside); anything else falls
+ * back to the library (which here means a second syscall; inside the library
+ * the slow path would go on from the first answer instead).
+ */
+static int fused_tcp_get(int fd, char *buf, size_t *len)
+{
+	size_t cap = *len;
+	socklen_t n = cap > INT_MAX ? INT_MAX : (socklen_t)cap;
+
+	if (buf != NULL && n > 0 &&
+	    getsockopt(fd, SOL_SOCKET, SO_PEERSEC, buf, &n) == 0 &&
+	    n > 1 && n <= cap && buf[n - 1] == '\0' &&
+	    memchr(buf, '\0', n - 1) == NULL) {
+		*len = n - 1;
+		return 0;
+	}
+	return peersec_tcp_get(fd, buf, len);
+}
+
+long fx_fused(void *p, size_t n)
+{
+	struct fx_stream *s = p;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t len = sizeof(s->buf);
+		int r = fused_tcp_get(s->fd, s->buf, &len);
+
+		if (r != s->want)
+			return fail("fused fast path", r, s->want);
 	}
 	return (long)n;
 }

@@ -94,7 +94,7 @@ def main():
     # Instructions added by the library (callgrind).
     for row in rows:
         if row.get("bench") == "insns" and "added" in row and \
-                row["variant"].startswith("peersec_"):
+                row["variant"].startswith(("peersec_", "diag:")):
             extra = ""
             if "added2" in row:
                 extra = f", {row['added2']:+.0f} vs {row['base2']}"
