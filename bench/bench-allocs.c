@@ -84,8 +84,8 @@ int main(int argc, char **argv)
 {
 	struct bench_opts o;
 	const char *src = "127.0.0.1", *dst = "127.0.0.1";
-	struct fx_stream *s = malloc(sizeof(*s));
-	struct fx_udp *u = malloc(sizeof(*u));
+	struct fx_stream *s = fx_alloc(sizeof(*s));
+	struct fx_udp *u = fx_alloc(sizeof(*u));
 	void *(*volatile alloc)(size_t) = malloc;
 	unsigned long before;
 	size_t n, fake = 0;

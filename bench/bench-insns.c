@@ -255,8 +255,8 @@ int main(int argc, char **argv)
 	struct bench_opts o;
 	const char *src = "127.0.0.1", *dst = "127.0.0.1", *keep = NULL;
 	size_t n = 0, fake = 0;
-	struct fx_stream *s = malloc(sizeof(*s));
-	struct fx_udp *u = malloc(sizeof(*u));
+	struct fx_stream *s = fx_alloc(sizeof(*s));
+	struct fx_udp *u = fx_alloc(sizeof(*u));
 	char **orig = malloc(sizeof(char *) * (argc + 1));
 	char desc[512], dir[] = "/tmp/bench-insns.XXXXXX";
 	int rc;

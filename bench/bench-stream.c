@@ -24,7 +24,7 @@ int main(int argc, char **argv)
 	struct bench_opts o;
 	const char *src = "127.0.0.1", *dst = "127.0.0.1";
 	bool use_unix = false, diagnose = false, labeled, is_short;
-	struct fx_stream *s = calloc(1, sizeof(*s));
+	struct fx_stream *s = fx_alloc(sizeof(*s));
 	char note[320], title[64];
 	int r;
 

@@ -38,7 +38,7 @@ int main(int argc, char **argv)
 	const char *src = "127.0.0.1", *dst = "127.0.0.1";
 	size_t size = 64;
 	unsigned int vlen = 32;
-	struct fx_udp *u = malloc(sizeof(*u));
+	struct fx_udp *u = fx_alloc(sizeof(*u));
 	char note[320], title[64];
 	int r, nv = 0, np = 0;
 	struct bench_variant v[4];

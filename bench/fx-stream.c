@@ -20,6 +20,17 @@
 #include <selinux/selinux.h>
 #endif
 
+void *fx_alloc(size_t size)
+{
+	size_t rounded = (size + 4095) & ~(size_t)4095;
+	void *p = aligned_alloc(4096, rounded);
+
+	if (p == NULL)
+		bench_die("out of memory");
+	memset(p, 0, rounded);
+	return p;
+}
+
 static long fail(const char *what, int r, int want)
 {
 	fprintf(stderr, "%s: %s returned %d (%s), the first call gave %d\n",
