@@ -285,8 +285,8 @@ int bench_compare(const struct bench_opts *o, const char *title,
 		       v[i].name, st[i].med, st[i].q1, st[i].q3, st[i].min,
 		       st[i].max);
 	}
-	printf("   %-40s %9s %16s %18s %9s\n", "ratio", "medians",
-	       "paired median", "paired q1-q3", "goal");
+	printf("   %-40s %9s %16s %18s %7s %9s\n", "ratio", "medians",
+	       "paired median", "paired q1-q3", "mins", "goal");
 
 	json = json_open(o);
 	if (json != NULL) {
@@ -323,8 +323,9 @@ int bench_compare(const struct bench_opts *o, const char *title,
 		met = goal_met(q->goal, q->limit, ps.med);
 		if (!met)
 			result = 1;
-		printf("   %-40s %9.3f %16.3f %8.3f - %-7.3f %9s %s\n",
+		printf("   %-40s %9.3f %16.3f %8.3f - %-7.3f %7.3f %9s %s\n",
 		       q->name, rm, ps.med, ps.q1, ps.q3,
+		       st[q->num].min / st[q->den].min,
 		       goal_text(q->goal, q->limit, g, sizeof(g)),
 		       q->goal == GOAL_NONE ? "" : met ? "met" : "MISSED");
 		if (json != NULL) {
@@ -336,8 +337,9 @@ int bench_compare(const struct bench_opts *o, const char *title,
 			json_string(json, v[q->den].name);
 			fprintf(json, ",\"ratio_of_medians\":%.4f,"
 				"\"paired_median\":%.4f,\"paired_q1\":%.4f,"
-				"\"paired_q3\":%.4f,\"goal\":",
-				rm, ps.med, ps.q1, ps.q3);
+				"\"paired_q3\":%.4f,\"ratio_of_mins\":%.4f,"
+				"\"goal\":", rm, ps.med, ps.q1, ps.q3,
+				st[q->num].min / st[q->den].min);
 			if (q->goal == GOAL_NONE)
 				fputs("null,\"met\":null}", json);
 			else

@@ -49,8 +49,10 @@ def load(path):
 
 
 def fmt_ratio(r):
+    mins = r.get("ratio_of_mins")
     return (f"{r['paired_median']:.3f} (IQR {r['paired_q1']:.3f}-"
-            f"{r['paired_q3']:.3f}; medians {r['ratio_of_medians']:.3f})")
+            f"{r['paired_q3']:.3f}; medians {r['ratio_of_medians']:.3f}"
+            + (f"; mins {mins:.3f})" if mins is not None else ")"))
 
 
 def main():
