@@ -1,20 +1,361 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * UDP: a label per datagram (IP_PASSSEC, SCM_SECURITY).
- * Placeholder until the UDP work lands.
+ * UDP: a label per datagram (IP_PASSSEC, then an SCM_SECURITY control
+ * message with each datagram).
+ *
+ * Both receive functions give the kernel a control buffer laid out as
+ *
+ *	[ own: room for the caller's messages ][ CMSG_SPACE(label bound) ]
+ *
+ * so that a label up to the bound always fits whatever the caller's own
+ * messages take, and then run peersec__dgram_strip() over what the kernel
+ * wrote.  That one function parses the control data, takes the label out
+ * through the normaliser, removes its message and cuts the caller's
+ * messages exactly as the kernel's put_cmsg() would have cut them in a
+ * buffer of own bytes.  It works in place: peersec_udp_recvmsg() runs it on
+ * a stack buffer and copies out; peersec_udp_recvmmsg() runs it on the
+ * caller's buffers, which the kernel filled directly.
  */
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include "peersec-int.h"
 
+/* include/linux/socket.h: the label message of IP_PASSSEC, at level SOL_IP.
+ * glibc does not define it; the number is also IP_HDRINCL's, so a match
+ * always checks the level too. */
+#define LABEL_TYPE 3
+
+/* Where a message's data starts, and the space reserved for the label. */
+#define HDR_LEN CMSG_LEN(0)
+#define LABEL_SPACE CMSG_SPACE(PEERSEC_UDP_LABEL_MAX)
+
+/* recvmmsg(2) takes at most UIO_MAXIOV messages per call. */
+#define MMSG_MAX 1024
+
+static size_t min_size(size_t a, size_t b)
+{
+	return a < b ? a : b;
+}
+
+static void reverse(unsigned char *p, size_t n)
+{
+	for (size_t i = 0, j = n; i + 1 < j; i++, j--) {
+		unsigned char c = p[i];
+
+		p[i] = p[j - 1];
+		p[j - 1] = c;
+	}
+}
+
+/* [a bytes][b bytes] becomes [b bytes][a bytes], in place. */
+static void rotate(unsigned char *p, size_t a, size_t b)
+{
+	reverse(p, a);
+	reverse(p + a, b);
+	reverse(p, a + b);
+}
+
+/*
+ * Walk the messages the kernel wrote.  Every cmsg_len must cover its header
+ * and stay inside @used; at most one label message.  On success *@lab is
+ * the label message's offset (SIZE_MAX when there is none) and *@lab_len
+ * its cmsg_len.
+ */
+static int find_label(const unsigned char *buf, size_t used, size_t *lab,
+		      size_t *lab_len)
+{
+	size_t off = 0;
+
+	*lab = SIZE_MAX;
+	*lab_len = 0;
+	while (off < used) {
+		struct cmsghdr h;
+
+		if (used - off < sizeof(h))
+			return -EBADMSG;
+		memcpy(&h, buf + off, sizeof(h));
+		if (h.cmsg_len < HDR_LEN || h.cmsg_len > used - off)
+			return -EBADMSG;
+		if (h.cmsg_level == SOL_IP && h.cmsg_type == LABEL_TYPE) {
+			if (*lab != SIZE_MAX)
+				return -EBADMSG;
+			*lab = off;
+			*lab_len = h.cmsg_len;
+		}
+		off += min_size(CMSG_ALIGN(h.cmsg_len), used - off);
+	}
+	return 0;
+}
+
+/*
+ * Redo for the caller's messages, now packed at buf[0..@used), what the
+ * kernel's put_cmsg() does with a buffer of @own bytes: a message that does
+ * not fit is cut to what is left (cmsg_len says so) if its header fits,
+ * and every later one is dropped; each step takes CMSG_SPACE, or what is
+ * left.  Returns the msg_controllen the kernel would have returned; sets
+ * *@ctrunc when it would have set MSG_CTRUNC.
+ */
+static size_t cut_like_kernel(unsigned char *buf, size_t used, size_t own,
+			      bool *ctrunc)
+{
+	size_t src = 0, dst = 0, left = own;
+
+	while (src < used) {
+		struct cmsghdr h;
+		size_t len;
+
+		if (left < sizeof(h)) {
+			*ctrunc = true;
+			break;
+		}
+		memcpy(&h, buf + src, sizeof(h));
+		len = h.cmsg_len;
+		if (left < len) {
+			*ctrunc = true;
+			h.cmsg_len = left;
+			memcpy(buf + dst, &h, sizeof(h));
+		}
+		/* Until a message is cut, src and dst move together. */
+		dst += min_size(CMSG_ALIGN(len), left);
+		left -= min_size(CMSG_ALIGN(len), left);
+		src += min_size(CMSG_ALIGN(len), used - src);
+	}
+	return dst;
+}
+
+int peersec__dgram_strip(unsigned char *buf, size_t size, size_t used,
+			 int kflags, size_t own, struct peersec__dgram *out)
+{
+	bool cut = (kflags & MSG_CTRUNC) != 0;
+	size_t lab, lab_len, block, rest, packed, label_len = 0;
+	const unsigned char *raw;
+	int r;
+
+	if (own > size || size - own < LABEL_SPACE)
+		return -EINVAL;
+	if (used > size)
+		return -EBADMSG;
+
+	r = find_label(buf, used, &lab, &lab_len);
+	if (r < 0)
+		return r;
+
+	/*
+	 * The kernel ran out of room.  A message it cut ends exactly at the
+	 * buffer's end: if that may be the label, or the label may have been
+	 * dropped after it, the label is unknown.
+	 */
+	if (cut && (lab == SIZE_MAX || lab + lab_len == size))
+		return -EOVERFLOW;
+
+	if (lab == SIZE_MAX) {
+		out->ctrunc = false;
+		out->ctl_len = cut_like_kernel(buf, used, own, &out->ctrunc);
+		buf[own] = '\0';
+		out->label_off = own;
+		out->label_len = 0;
+		return 0;
+	}
+
+	raw = buf + lab + HDR_LEN;
+	if (lab_len == HDR_LEN)		/* a label message with no label */
+		return -EBADMSG;
+	r = peersec__label_measure((const char *)raw, lab_len - HDR_LEN,
+				   &label_len);
+	if (r == -ENODATA)
+		label_len = 0;		/* "" from the LSM: no label */
+	else if (r < 0)
+		return r;
+	if (label_len >= PEERSEC_UDP_LABEL_MAX)
+		return -EOVERFLOW;
+
+	/* Move the label message behind the caller's messages. */
+	block = min_size(CMSG_ALIGN(lab_len), used - lab);
+	rest = used - lab - block;
+	if (rest > 0)
+		rotate(buf + lab, block, rest);
+	packed = used - block;
+
+	/*
+	 * When the kernel cut the buffer and the label is whole, the caller's
+	 * messages were more than own bytes (the label took no more than
+	 * LABEL_SPACE): recvmsg would have cut them too.
+	 */
+	out->ctrunc = cut;
+	out->ctl_len = cut_like_kernel(buf, packed, own, &out->ctrunc);
+
+	/* The label now starts at packed + HDR_LEN >= ctl_len: terminate it
+	 * there if a byte is left, else move it to own. */
+	if (packed + HDR_LEN + label_len < size) {
+		out->label_off = packed + HDR_LEN;
+	} else {
+		memmove(buf + own, buf + packed + HDR_LEN, label_len);
+		out->label_off = own;
+	}
+	buf[out->label_off + label_len] = '\0';
+	out->label_len = label_len;
+	return 0;
+}
+
+/*
+ * Copy the caller's messages as the kernel writes them: headers and data,
+ * never the padding between messages, which keeps what the caller had.
+ */
+static void copy_messages(unsigned char *dst, const unsigned char *src,
+			  size_t len)
+{
+	for (size_t off = 0; off < len;) {
+		struct cmsghdr h;
+
+		memcpy(&h, src + off, sizeof(h));
+		memcpy(dst + off, src + off, h.cmsg_len);
+		off += CMSG_ALIGN(h.cmsg_len);
+	}
+}
+
+/* Only the errors documented for peersec_udp_enable() leave it. */
+static int enable_error(int r)
+{
+	switch (r) {
+	case -EBADF:
+	case -ENOTSOCK:
+	case -ENOMEM:
+		return r;
+	default:
+		return -ENOPROTOOPT;
+	}
+}
+
 PEERSEC_EXPORT int peersec_udp_enable(int fd)
 {
-	return -ENOSYS;
+	int domain = 0, type = 0, one = 1;
+	socklen_t len = sizeof(domain);
+	int r;
+
+	r = peersec__sys_getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len);
+	if (r < 0)
+		return enable_error(r);
+	if (domain != AF_INET && domain != AF_INET6)
+		return -EAFNOSUPPORT;
+
+	len = sizeof(type);
+	r = peersec__sys_getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len);
+	if (r < 0)
+		return enable_error(r);
+	if (type != SOCK_DGRAM)
+		return -EPROTOTYPE;
+
+	/* SOL_IP on AF_INET6 too: the IPv6 socket code hands SOL_IP options
+	 * of UDP sockets to the IPv4 code, which labels IPv4 datagrams. */
+	r = peersec__sys_setsockopt(fd, SOL_IP, IP_PASSSEC, &one, sizeof(one));
+	return r < 0 ? enable_error(r) : 0;
 }
 
 PEERSEC_EXPORT ssize_t peersec_udp_recvmsg(int fd, struct msghdr *msg,
 					   int flags, char *label,
 					   size_t *label_len)
 {
-	return -ENOSYS;
+	union {
+		struct cmsghdr align;
+		unsigned char buf[PEERSEC_UDP_CONTROL_MAX + LABEL_SPACE];
+	} ctl;
+	struct peersec__dgram d;
+	struct msghdr m;
+	size_t own = 0, cap;
+	ssize_t n;
+	int r;
+
+	if (msg == NULL || label_len == NULL)
+		return -EINVAL;
+	cap = *label_len;
+	if (label == NULL && cap != 0)
+		return -EINVAL;
+	if (msg->msg_control != NULL)
+		own = min_size(msg->msg_controllen, PEERSEC_UDP_CONTROL_MAX);
+
+	/* Offer the kernel the whole buffer whatever own is: the caller's
+	 * messages may be more than own, and must not eat the label's room. */
+	m = *msg;
+	m.msg_control = ctl.buf;
+	m.msg_controllen = sizeof(ctl.buf);
+	m.msg_flags = 0;
+	n = peersec__sys_recvmsg(fd, &m, flags);
+	if (n < 0)
+		return n;
+
+	r = peersec__dgram_strip(ctl.buf, sizeof(ctl.buf), m.msg_controllen,
+				 m.msg_flags, own, &d);
+	if (r < 0)
+		return r;
+
+	copy_messages(msg->msg_control, ctl.buf, d.ctl_len);
+	msg->msg_controllen = d.ctl_len;
+	msg->msg_namelen = m.msg_namelen;
+	msg->msg_flags = (m.msg_flags & ~MSG_CTRUNC) |
+			 (d.ctrunc ? MSG_CTRUNC : 0);
+
+	if (d.label_len < cap) {
+		memcpy(label, ctl.buf + d.label_off, d.label_len + 1);
+		*label_len = d.label_len;
+	} else {
+		/* Never a cut label: none at all, and the size it needs. */
+		if (cap != 0)
+			label[0] = '\0';
+		*label_len = d.label_len + 1;
+	}
+	return n;
+}
+
+PEERSEC_EXPORT int peersec_udp_recvmmsg(int fd, struct mmsghdr *vec,
+					unsigned int vlen, int flags,
+					struct timespec *timeout,
+					struct peersec_udp_label *labels)
+{
+	unsigned int count = vlen < MMSG_MAX ? vlen : MMSG_MAX;
+	int n;
+
+	if (count > 0 && (vec == NULL || labels == NULL))
+		return -EINVAL;
+	for (unsigned int i = 0; i < count; i++) {
+		const struct msghdr *h = &vec[i].msg_hdr;
+
+		if (h->msg_control == NULL || h->msg_controllen < LABEL_SPACE)
+			return -EINVAL;
+		/* The kernel overwrites msg_controllen: keep the size. */
+		labels[i].len = h->msg_controllen;
+	}
+
+	n = peersec__sys_recvmmsg(fd, vec, count, flags, timeout);
+	if (n < 0)
+		return n;
+
+	for (int i = 0; i < n && (unsigned int)i < count; i++) {
+		struct msghdr *h = &vec[i].msg_hdr;
+		unsigned char *buf = h->msg_control;
+		size_t size = labels[i].len;
+		struct peersec__dgram d;
+		int r;
+
+		r = peersec__dgram_strip(buf, size, h->msg_controllen,
+					 h->msg_flags, size - LABEL_SPACE, &d);
+		if (r < 0) {
+			labels[i].label = NULL;
+			labels[i].len = 0;
+			labels[i].error = r;
+			h->msg_controllen = 0;
+			continue;
+		}
+		h->msg_controllen = d.ctl_len;
+		h->msg_flags = (h->msg_flags & ~MSG_CTRUNC) |
+			       (d.ctrunc ? MSG_CTRUNC : 0);
+		labels[i].label = (const char *)buf + d.label_off;
+		labels[i].len = d.label_len;
+		labels[i].error = 0;
+	}
+	return n;
 }

@@ -10,6 +10,7 @@
 #ifndef PEERSEC_INT_H
 #define PEERSEC_INT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -34,6 +35,22 @@ ssize_t peersec__sys_recvmsg(int fd, struct msghdr *msg, int flags);
 int peersec__sys_recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen,
 			  int flags, struct timespec *timeout);
 int peersec__sys_close(int fd);
+
+#if PEERSEC_HAVE_SCTP
+/*
+ * SCTP (unit tests wrap sctp_opt_info, and getsockopt for the peel-off).
+ * peersec__sys_sctp_status() asks the kernel for the
+ * status of @assoc_id on @fd (SCTP_STATUS): -EINVAL means that no live
+ * association of @fd answers to that id.  peersec__sys_sctp_peeloff()
+ * returns the new descriptor or -errno; @flags as sctp_peeloff_flags(3)
+ * (SOCK_CLOEXEC, SOCK_NONBLOCK).
+ */
+struct sctp_status;
+int peersec__sys_sctp_status(int fd, sctp_assoc_t assoc_id,
+			     struct sctp_status *status);
+int peersec__sys_sctp_peeloff(int fd, sctp_assoc_t assoc_id,
+			      unsigned int flags);
+#endif
 
 /*
  * lib/label.c: the one normaliser.  Every label the kernel hands out crosses
@@ -69,5 +86,29 @@ int peersec__stream_explain(int fd);
  * 0-terminated list @documented; -EIO otherwise.
  */
 long peersec__errors_closed(long r, const int *documented);
+
+/*
+ * lib/dgram.c: the UDP control-data core, shared by both receive functions
+ * and fuzzed on its own (tests/fuzz).
+ *
+ * The kernel wrote @used bytes of control messages into @buf (@size bytes,
+ * at least @own + CMSG_SPACE(PEERSEC_UDP_LABEL_MAX)) and set @kflags as
+ * msg_flags.  peersec__dgram_strip() works in place: on 0, buf[0..ctl_len)
+ * holds the caller's messages as recvmsg would have returned them in a
+ * buffer of @own bytes, ctrunc whether it would have set MSG_CTRUNC, and the
+ * label (normalised, NUL-terminated, "" for none) is at buf + label_off,
+ * with label_off >= ctl_len.  Errors: -EBADMSG (malformed control data),
+ * -EOVERFLOW (the kernel cut the buffer where the label was or could have
+ * been), -EINVAL (@size too small for @own).  On error @buf is unspecified.
+ */
+struct peersec__dgram {
+	size_t ctl_len;
+	size_t label_off;
+	size_t label_len;
+	bool ctrunc;
+};
+
+int peersec__dgram_strip(unsigned char *buf, size_t size, size_t used,
+			 int kflags, size_t own, struct peersec__dgram *out);
 
 #endif /* PEERSEC_INT_H */

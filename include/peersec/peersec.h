@@ -126,35 +126,208 @@ int peersec_tcp_get_alloc(int fd, char **label);
 /* ---------------------------------------------------------------------- */
 
 /**
- * Ask the kernel to attach each datagram's label to it (IP_PASSSEC).
+ * Longest label, NUL included, that the UDP functions deliver: 4096 bytes.
+ * The library reserves control space for a label message this size with
+ * every datagram, so the kernel never cuts a label up to this bound.  A
+ * datagram whose label is longer fails with -EOVERFLOW (fail closed: it is
+ * never delivered with a cut label).  Labeled IPsec cannot carry a context
+ * of a page or more, so only unusual NetLabel setups come near the bound.
  *
- * @param fd  an AF_INET or AF_INET6 datagram socket; on AF_INET6 only IPv4
- *            and v4-mapped datagrams can carry a label
+ * A label buffer of this size is never too small for peersec_udp_recvmsg().
+ */
+#define PEERSEC_UDP_LABEL_MAX 4096
+
+/**
+ * How much of the caller's own control buffer peersec_udp_recvmsg() uses:
+ * a larger msg_controllen is treated as this many bytes (about 100 control
+ * messages).  The library's buffer for one datagram lives on the stack and
+ * takes PEERSEC_UDP_CONTROL_MAX + CMSG_SPACE(PEERSEC_UDP_LABEL_MAX) bytes.
+ */
+#define PEERSEC_UDP_CONTROL_MAX 4096
+
+/**
+ * The control buffer size, per datagram, that peersec_udp_recvmmsg() needs
+ * for @p own bytes of the caller's own control messages (0 when it wants
+ * none): room for them followed by room for the label message.  The
+ * function receives straight into these buffers and leaves each datagram's
+ * label in its own buffer, past the caller's messages.
+ */
+#define PEERSEC_UDP_CONTROL_SPACE(own) \
+	((size_t)(own) + CMSG_SPACE(PEERSEC_UDP_LABEL_MAX))
+
+/**
+ * Ask the kernel to attach each datagram's label to it: setsockopt
+ * IP_PASSSEC at level SOL_IP, on AF_INET and AF_INET6 sockets alike.
  *
- * @return 0 on success, or a negative errno:
- *  - -EBADF, -ENOTSOCK: @p fd is not a socket.
- *  - -EAFNOSUPPORT: @p fd is neither AF_INET nor AF_INET6.
- *  - -EPROTOTYPE: @p fd is not a datagram socket (use peersec_tcp_get()).
+ * On an AF_INET6 socket the option labels IPv4 datagrams that reach a
+ * dual-stack socket (v4-mapped senders).  Native IPv6 datagrams never carry
+ * a label: Linux has no IPv6 counterpart to IP_PASSSEC, and
+ * peersec_udp_recvmsg() gives them an empty label.
+ *
+ * Enabling twice is harmless.  Without an LSM that labels network traffic
+ * (SELinux with labeled IPsec or NetLabel) the call still succeeds and every
+ * datagram comes with an empty label.
+ *
+ * @param fd  an AF_INET or AF_INET6 datagram socket (UDP, UDP-Lite)
+ *
+ * @return 0 on success, or a negative errno (the family is checked first,
+ * then the type):
+ *  - -EBADF: @p fd is not an open descriptor.
+ *  - -ENOTSOCK: @p fd is not a socket.
+ *  - -EAFNOSUPPORT: @p fd is neither AF_INET nor AF_INET6 (AF_UNIX datagram
+ *    sockets carry SCM_SECURITY through SO_PASSSEC, not this function).
+ *  - -EPROTOTYPE: @p fd is not a datagram socket (TCP: use
+ *    peersec_tcp_get()).
+ *  - -ENOPROTOOPT: the kernel refused IP_PASSSEC on this socket.
+ *  - -ENOMEM: the kernel is out of memory.
  */
 int peersec_udp_enable(int fd);
 
 /**
  * Receive one datagram together with its label.
  *
- * Behaves as recvmsg(2) (see its man page for @p msg and @p flags) and also
- * returns the label the kernel attached to this datagram.  The caller's own
- * control messages come back in msg->msg_control exactly as recvmsg would
- * return them; the SCM_SECURITY message is consumed by the library.
+ * Behaves as recvmsg(2) (see its man page for @p msg and @p flags; MSG_PEEK,
+ * MSG_DONTWAIT, MSG_TRUNC, MSG_WAITALL and MSG_ERRQUEUE work as there):
+ * fills msg_name, msg_namelen, the data buffers and msg_flags, and returns
+ * the datagram's length.  It also returns the label the kernel attached to
+ * this datagram, after peersec_udp_enable().  The function allocates
+ * nothing.
  *
- * @param[out] label  the datagram's label, NUL-terminated; "" when it has none
+ * Control messages.  The caller's own control messages (IP_PKTINFO,
+ * SO_TIMESTAMPNS, IP_TTL, ...) come back in msg_control exactly as
+ * recvmsg(2) would return them into a buffer of msg_controllen bytes
+ * (at most PEERSEC_UDP_CONTROL_MAX are used; msg_control NULL means none):
+ * same bytes, same msg_controllen, and MSG_CTRUNC in msg_flags only when
+ * that buffer was too small for the caller's own messages.  The label's
+ * SCM_SECURITY message is removed: the library receives into a buffer of its
+ * own, with room for PEERSEC_UDP_CONTROL_MAX bytes of the caller's messages
+ * plus a label of PEERSEC_UDP_LABEL_MAX bytes, so the kernel never cuts a
+ * label silently, however small the caller's buffer.
+ *
+ * The label.  On success @p label holds the datagram's label,
+ * NUL-terminated, and *label_len its length without the NUL.  A datagram
+ * without a label (no labeling LSM, unlabeled traffic, native IPv6, or
+ * peersec_udp_enable() not called) gives "" and *label_len 0: an empty label
+ * is the answer "no label", never an error.
+ *
+ * Label buffer too small.  The datagram is still delivered (the byte count
+ * is returned and msg is filled in), but no part of the label is: @p label
+ * is set to "" (when its size is not 0) and *label_len to the size the label
+ * needs, NUL included, which is larger than the size passed in.  So:
+ * the label is valid exactly when *label_len on return is less than the size
+ * passed in; otherwise *label_len is the size to use next time.  A buffer of
+ * PEERSEC_UDP_LABEL_MAX bytes is never too small.
+ *
+ * Fail closed.  When the label cannot be read for certain the function
+ * returns -EOVERFLOW or -EBADMSG.  The datagram has then been consumed
+ * (unless MSG_PEEK was given), its bytes may be in the data buffers, and
+ * msg, @p label and *label_len are left as they were: drop it.  The
+ * library never presents a cut or malformed label, nor "" in its place.
+ *
+ * @param fd  a datagram socket, usually after peersec_udp_enable()
+ * @param msg  as for recvmsg(2)
+ * @param flags  as for recvmsg(2)
+ * @param[out] label  the datagram's label, NUL-terminated; may be NULL when
+ *            *label_len is 0
  * @param[in,out] label_len  on entry the size of @p label; on return the
- *            label's length without the NUL
+ *            label's length without the NUL, or the size it needs (see
+ *            above)
  *
- * @return the datagram's length as recvmsg returns it, or a negative errno.
- * See peersec_udp_recvmsg(3) for the errors and the truncation rules.
+ * @return the datagram's length as recvmsg(2) returns it (with MSG_TRUNC,
+ * its full length), or a negative errno:
+ *  - -EINVAL: @p msg or @p label_len is NULL, or @p label is NULL with
+ *    *label_len not 0 (nothing received); or recvmsg(2) said so.
+ *  - -EOVERFLOW: the label is longer than PEERSEC_UDP_LABEL_MAX - 1
+ *    characters, or the kernel cut the library's control buffer where the
+ *    label was or could have been (the caller's own messages took more than
+ *    PEERSEC_UDP_CONTROL_MAX bytes): the label is unknown.  The datagram is
+ *    consumed.
+ *  - -EBADMSG: the kernel's control data is malformed: a cmsg_len shorter
+ *    than its header or longer than the data, an empty or non-text label
+ *    (a NUL followed by more bytes), two labels.  The datagram is consumed.
+ *  - -EAGAIN (== -EWOULDBLOCK): nonblocking and no datagram waiting.
+ *  - -EINTR: a signal arrived first.
+ *  - -EBADF, -ENOTSOCK: @p fd is not a socket.
+ *  - -EFAULT: msg_name or a data buffer points outside the caller's memory.
+ *  - -ENOMEM: the kernel is out of memory.
+ *  - -ENOTCONN: a connection-based socket that is not connected.
+ *  - a pending error of the socket, as recvmsg(2) reports it after an ICMP
+ *    error on a connected socket or with IP_RECVERR: -ECONNREFUSED,
+ *    -EHOSTUNREACH, -ENETUNREACH, -EHOSTDOWN, -ENONET, -ENOPROTOOPT,
+ *    -EOPNOTSUPP, -EMSGSIZE, -EACCES, -EPROTO.
+ *  On -EINVAL (from the library), -EAGAIN, -EINTR and the pending errors no
+ *  datagram is consumed.
  */
 ssize_t peersec_udp_recvmsg(int fd, struct msghdr *msg, int flags,
 			    char *label, size_t *label_len);
+
+/* Declared by <sys/socket.h> only under _GNU_SOURCE, and by <time.h>. */
+struct mmsghdr;
+struct timespec;
+
+/**
+ * One datagram's label from peersec_udp_recvmmsg().
+ */
+struct peersec_udp_label {
+	/** The label, NUL-terminated, "" when the datagram has none; it lies
+	 * in the datagram's own msg_control buffer, past the caller's
+	 * messages, and lasts until that buffer is reused.  NULL when
+	 * @p error is not 0. */
+	const char *label;
+	/** strlen(label); 0 when @p error is not 0. */
+	size_t len;
+	/** 0, or why this datagram's label could not be read: -EOVERFLOW or
+	 * -EBADMSG as for peersec_udp_recvmsg().  Drop such a datagram; the
+	 * others in the batch are unaffected. */
+	int error;
+};
+
+/**
+ * Receive up to @p vlen datagrams with one recvmmsg(2) call, each with its
+ * own label.  For high-rate servers: nothing is allocated and nothing is
+ * copied but the label inside its own buffer; the kernel receives straight
+ * into the caller's buffers.
+ *
+ * Each vec[i].msg_hdr is set up as for recvmmsg(2), except that msg_control
+ * must point to a buffer of PEERSEC_UDP_CONTROL_SPACE(own) bytes and
+ * msg_controllen must be that size, where own is the space the caller wants
+ * for its own control messages (0 for none).  For each datagram received
+ * the function then leaves in vec[i]: msg_len (the byte count), msg_name and
+ * msg_namelen, and the caller's own control messages in the first own bytes
+ * of msg_control, with msg_controllen and MSG_CTRUNC exactly as
+ * recvmsg(2) would have left them for a buffer of own bytes.  As with
+ * recvmmsg(2), reset msg_controllen (and msg_namelen) before the next call.
+ *
+ * labels[i] describes datagram i: its label (in its control buffer, see
+ * struct peersec_udp_label), or a per-datagram error after which only that
+ * datagram should be dropped.  Entries past the returned count are
+ * unspecified.  Choose own large enough for every message the caller
+ * enabled: messages beyond own take the label's room, and a long label
+ * that no longer fits gives that datagram -EOVERFLOW (fail closed).  With
+ * own large enough, a label up to PEERSEC_UDP_LABEL_MAX always fits.
+ *
+ * @param fd  a datagram socket, usually after peersec_udp_enable()
+ * @param vec  as for recvmmsg(2), with control buffers as above
+ * @param vlen  number of entries in @p vec and @p labels (the kernel takes
+ *            at most 1024)
+ * @param flags  as for recvmmsg(2) (MSG_WAITFORONE, MSG_DONTWAIT, ...)
+ * @param timeout  as for recvmmsg(2); may be NULL
+ * @param[out] labels  @p vlen entries, one per datagram
+ *
+ * @return the number of datagrams received (>= 1; 0 only when @p vlen is
+ * 0), or a negative errno, no datagram consumed:
+ *  - -EINVAL: @p vec or @p labels is NULL with @p vlen not 0, or an entry's
+ *    msg_control is NULL or its msg_controllen is less than
+ *    PEERSEC_UDP_CONTROL_SPACE(0) (nothing received); or recvmmsg(2) said
+ *    so.
+ *  - the other errors of peersec_udp_recvmsg() except -EOVERFLOW and
+ *    -EBADMSG, which are per datagram here.  As with recvmmsg(2), an error
+ *    met after the first datagram ends the batch early and is reported by
+ *    the next call.
+ */
+int peersec_udp_recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen,
+			 int flags, struct timespec *timeout,
+			 struct peersec_udp_label *labels);
 
 /* ---------------------------------------------------------------------- */
 /* SCTP associations                                                       */
@@ -162,22 +335,100 @@ ssize_t peersec_udp_recvmsg(int fd, struct msghdr *msg, int flags,
 #if PEERSEC_HAVE_SCTP
 
 /**
- * Read the peer label that the kernel holds for an SCTP association's socket.
- * Same buffer and error conventions as peersec_tcp_get(); see
- * peersec_sctp_assoc_label(3) for which label that is.
+ * Read the peer label that the kernel holds for an SCTP socket, after
+ * checking that @p assoc_id names a live association of it.
+ *
+ * The kernel keeps one peer label per SCTP socket, and this is the label
+ * returned (SO_PEERSEC, normalised as by peersec_tcp_get()):
+ *  - one-to-one socket (SOCK_STREAM), accepted or connected: the label of
+ *    its association;
+ *  - peeled-off socket: the label of the association it was peeled off
+ *    with, its own;
+ *  - one-to-many socket (SOCK_SEQPACKET): the label of the socket's
+ *    *first* association, whichever association @p assoc_id names.  A
+ *    later association with another label is let in only if the policy
+ *    allows it (SELinux: permission `association`) and keeps its own label
+ *    out of reach until it is peeled off: use peersec_sctp_peeloff() to
+ *    read it.
+ * Without labeled IPsec or NetLabel, SELinux gives SCTP sockets the
+ * policy's unlabeled context instead of no label: see
+ * peersec_label_is_unlabeled().  The connecting side has its label once the
+ * association is established (COOKIE ACK).
+ *
+ * @param fd  an SCTP socket
+ * @param assoc_id  on a one-to-many socket, a live association of @p fd
+ *            (from sctp_sndrcvinfo, SCTP_ASSOC_CHANGE, sctp_connectx ...);
+ *            on a one-to-one or peeled-off socket, 0 or the id of its
+ *            association.  Either way the association must be live.
+ * @param[out] buf  where the label is written, NUL-terminated; may be NULL
+ *            when *len is 0, to ask for the size
+ * @param[in,out] len  on entry the size of @p buf; on success the label's
+ *            length without the NUL; on -ERANGE the size needed, NUL included
+ *
+ * @return 0 on success, or a negative errno:
+ *  - -ENOENT: @p assoc_id names no live association of @p fd (on a
+ *    one-to-many socket ids 0, 1 and 2 never do); on a peeled-off socket,
+ *    also: its association ended.
+ *  - -ENOTCONN: @p fd is a one-to-one socket without a live association
+ *    (listening, not connected, or ended).
+ *  - -ENOPROTOOPT: no label exists: no active LSM supplies SCTP peer labels
+ *    (SELinux needs the policy capability extended_socket_class), or the
+ *    association is still being set up.
+ *  - -EPROTOTYPE: @p fd is a socket, but not an SCTP one.
+ *  - -ERANGE: @p buf is NULL or too small; *len holds the size needed.
+ *  - -EINVAL: @p len is NULL.
+ *  - -EBADF: @p fd is not an open descriptor.
+ *  - -ENOTSOCK: @p fd is not a socket.
+ *  - -EACCES: the security policy forbids reading the socket's options.
+ *  - -EBADMSG: the kernel returned a label with an embedded NUL.
+ *  - -EFAULT: @p buf does not point into the caller's memory.
+ *  - -ENOMEM: the kernel ran out of memory.
+ *  - -EIO: the kernel answered with an error outside this list.
  */
 int peersec_sctp_assoc_label(int fd, sctp_assoc_t assoc_id, char *buf,
 			     size_t *len);
 
 /**
- * Peel an association off a one-to-many SCTP socket and read the new
- * socket's peer label, which is the association's own.
+ * Peel an association off a one-to-many SCTP socket (sctp_peeloff_flags(3))
+ * and read the new socket's peer label, which is the association's own
+ * label, not the first association's.
  *
- * @return the new descriptor (>= 0), or a negative errno; see
- * peersec_sctp_peeloff(3).
+ * *@p newfd is an open descriptor that the caller owns exactly when the
+ * return value is 0, -ERANGE or -ENOPROTOOPT; after any other return it is
+ * -1 and nothing was left open (a descriptor peeled off before a later
+ * failure has been closed, which ends that association).  @p fd itself is
+ * never closed.  On -ERANGE the association is safe on *@p newfd: read its
+ * label with peersec_sctp_assoc_label(*newfd, 0, ...) and a buffer of *@p
+ * len bytes.
+ *
+ * @param fd  a one-to-many SCTP socket (SOCK_SEQPACKET)
+ * @param assoc_id  a live association of @p fd
+ * @param flags  0, or SOCK_CLOEXEC and/or SOCK_NONBLOCK for the new socket
+ * @param[out] newfd  the peeled-off socket, or -1 (see above)
+ * @param[out] buf  where the label is written, NUL-terminated; may be NULL
+ *            when *len is 0, to peel off and ask for the size
+ * @param[in,out] len  on entry the size of @p buf; on success the label's
+ *            length without the NUL; on -ERANGE the size needed, NUL included
+ *
+ * @return 0 on success, or a negative errno:
+ *  - -ERANGE: peeled off (*@p newfd is open), but @p buf is NULL or too
+ *    small for the label; *@p len holds the size needed.
+ *  - -ENOPROTOOPT: peeled off (*@p newfd is open), but no label exists: no
+ *    active LSM supplies SCTP peer labels.
+ *  - -ENOENT: @p assoc_id names no live association of @p fd.
+ *  - -EOPNOTSUPP: @p fd is a one-to-one or an already peeled-off socket.
+ *  - -EPROTOTYPE: @p fd is a socket, but not an SCTP one.
+ *  - -EINVAL: @p newfd or @p len is NULL, or @p flags has other bits.
+ *  - -EBUSY: a thread is waiting to send on that association.
+ *  - -EMFILE, -ENFILE, -ENOMEM: out of descriptors or memory.
+ *  - -EBADF, -ENOTSOCK: @p fd is not a socket.
+ *  - -EACCES: the security policy refused the new socket or reading it.
+ *  - -EBADMSG: the kernel returned a label with an embedded NUL.
+ *  - -EFAULT: @p buf does not point into the caller's memory.
+ *  - -EIO: the kernel answered with an error outside this list.
  */
-int peersec_sctp_peeloff(int fd, sctp_assoc_t assoc_id, int flags, char *buf,
-			 size_t *len);
+int peersec_sctp_peeloff(int fd, sctp_assoc_t assoc_id, int flags,
+			 int *newfd, char *buf, size_t *len);
 
 #endif /* PEERSEC_HAVE_SCTP */
 
@@ -187,11 +438,26 @@ int peersec_sctp_peeloff(int fd, sctp_assoc_t assoc_id, int flags, char *buf,
 #if PEERSEC_HAVE_SELINUX
 
 /**
- * Tell whether @p label is the loaded policy's "unlabeled" initial context,
- * the answer the kernel gives for traffic that carried no label (SCTP).
+ * Tell whether @p label is the loaded SELinux policy's "unlabeled" initial
+ * context: the label the kernel gives SCTP sockets (and other objects) that
+ * received no peer label.  A daemon can treat it like -ENOPROTOOPT from
+ * peersec_tcp_get(): "the peer has no label".
  *
- * @return 1 if it is, 0 if not, or a negative errno; see
- * peersec_label_is_unlabeled(3).
+ * The context is the policy's own (read from selinuxfs through
+ * security_get_initial_context_raw(3) at each call, never cached, so a
+ * policy reload is seen); no type name is built in.  The comparison is of
+ * raw contexts, byte for byte, as the peersec_* functions return them.
+ *
+ * @param label  a NUL-terminated raw context
+ *
+ * @return 1 if @p label is the unlabeled context, 0 if not, or a negative
+ * errno:
+ *  - -EINVAL: @p label is NULL.
+ *  - -ENOENT: no SELinux to ask: SELinux is not enabled in this kernel, or
+ *    selinuxfs is not mounted at /sys/fs/selinux.
+ *  - -EACCES: the policy forbids reading its initial contexts.
+ *  - -ENOMEM: out of memory.
+ *  - -EIO: libselinux failed in a way outside this list.
  */
 int peersec_label_is_unlabeled(const char *label);
 

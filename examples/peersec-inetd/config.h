@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * peersec-inetd's configuration: the file format of peersec-inetd.conf(5),
+ * parsed into a table of services.  Pure: no sockets, no SELinux, so the
+ * unit tests build it alone.
+ */
+#ifndef INETD_CONFIG_H
+#define INETD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+
+#define INETD_NAME_MAX 63		/* a service's name, in bytes */
+#define INETD_ARGS_MAX 64		/* server_args words */
+#define INETD_INSTANCES_MAX 1024
+#define INETD_INSTANCES_DEFAULT 16
+#define INETD_LINE_MAX 4096
+#define INETD_ERR_MAX 512		/* "file:line: reason" */
+
+enum inetd_proto {
+	INETD_TCP,
+	INETD_UDP,
+	INETD_SCTP,
+};
+
+struct inetd_service {
+	char name[INETD_NAME_MAX + 1];
+	int line;			/* where "service NAME" stands */
+	enum inetd_proto proto;
+	/* Where to listen: family, address and port, ready for bind(). */
+	struct sockaddr_storage addr;
+	socklen_t addr_len;
+	uid_t uid;
+	gid_t gid;
+	char *server;			/* absolute path */
+	char **argv;			/* NULL-terminated; argv[0] = server */
+	bool label_required;
+	unsigned int instances;		/* children at once, at most */
+	char *base_context;		/* NULL: the launcher's own context */
+};
+
+struct inetd_config {
+	struct inetd_service *svc;
+	size_t n;
+};
+
+/*
+ * Parse the configuration in @f, named @name in messages.  On success 0 and
+ * a new table in *@out (release with inetd_config_free()).  On error -1 and
+ * "NAME:LINE: reason" in @err (INETD_ERR_MAX bytes); *@out untouched.
+ * Disabled services are left out of the table.
+ */
+int inetd_config_parse(FILE *f, const char *name, struct inetd_config **out,
+		       char *err);
+
+/* inetd_config_parse() on the file at @path. */
+int inetd_config_load(const char *path, struct inetd_config **out, char *err);
+
+void inetd_config_free(struct inetd_config *cfg);
+
+/* "tcp", "udp", "sctp" */
+const char *inetd_proto_name(enum inetd_proto proto);
+
+/* The service's address as "ADDR:PORT" ("[ADDR]:PORT" for IPv6). */
+void inetd_addr_format(const struct sockaddr *sa, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What peersec-inetd's files share.  One process, one thread, one poll loop
+ * (main.c); signals arrive through a signalfd.
+ *
+ *   config.c      the file format, parsed into a table of services
+ *   services.c    the listening sockets, kept across reloads
+ *   activation.c  sockets handed over by systemd (LISTEN_FDS)
+ *   stream.c      TCP and SCTP one-to-one: accept, label, spawn
+ *   udp.c         UDP: one handler per datagram
+ *   spawn.c       context decision, children, fork + setexeccon + exec
+ *   log.c         stderr or syslog
+ */
+#ifndef INETD_H
+#define INETD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <syslog.h>
+
+#include "config.h"
+
+#define INETD_DGRAM_MAX 65536		/* biggest UDP payload, rounded up */
+#define INETD_BATCH 32			/* accepts or datagrams per wakeup */
+
+/* ---- log.c ---- */
+void inetd_log_open(bool use_syslog);
+__attribute__((format(printf, 2, 3)))
+void inetd_log(int prio, const char *fmt, ...);
+
+/* ---- activation.c ---- */
+/* Sockets systemd passed (LISTEN_PID matches us), each taken at most once. */
+struct inetd_activation {
+	int *fd;			/* -1 once taken */
+	char **name;			/* LISTEN_FDNAMES, or NULL entries */
+	size_t n;
+};
+/* Read and unset LISTEN_PID, LISTEN_FDS, LISTEN_FDNAMES; mark the sockets
+ * close-on-exec and non-blocking.  0 also when there are none. */
+int inetd_activation_read(struct inetd_activation *act);
+/* The passed socket that fits @s (by name, else by protocol and local
+ * address), removed from @act; -1 if none. */
+int inetd_activation_take(struct inetd_activation *act,
+			  const struct inetd_service *s);
+/* Close and forget what no service took. */
+void inetd_activation_done(struct inetd_activation *act);
+
+/* ---- the launcher's state ---- */
+struct inetd_child {
+	pid_t pid;
+	char service[INETD_NAME_MAX + 1];
+};
+
+struct inetd_state {
+	const char *config_path;
+	struct inetd_config *cfg;
+	int *fd;			/* listening socket of cfg->svc[i] */
+	char *own_context;		/* getcon_raw() at start */
+	struct inetd_child *child;
+	size_t nchild, child_cap;
+	char *label;			/* PEERSEC_LABEL_MAX bytes */
+	char *dgram;			/* INETD_DGRAM_MAX bytes */
+	unsigned long started, refused;	/* counters, for the log */
+};
+
+/* ---- services.c ---- */
+/* Make @st use @cfg: reuse the listeners of services on the same protocol
+ * and address, take sockets from @act (may be NULL), open the others, close
+ * the ones no longer used.  On failure @st is unchanged and -1 returned. */
+int inetd_services_apply(struct inetd_state *st, struct inetd_config *cfg,
+			 struct inetd_activation *act);
+void inetd_services_close(struct inetd_state *st);
+/* IP_PASSSEC and packet info on a UDP listener. */
+int inetd_udp_prepare(int fd, int family);
+
+/* ---- stream.c, udp.c ---- */
+void inetd_stream_ready(struct inetd_state *st, size_t i);
+void inetd_udp_ready(struct inetd_state *st, size_t i);
+
+/* ---- spawn.c ---- */
+/* Who asked: for the log and the server's environment. */
+struct inetd_peer {
+	struct sockaddr_storage addr;	/* the peer */
+	struct sockaddr_storage local;	/* where it reached us */
+	const char *label;		/* NULL: none */
+};
+
+/*
+ * Decide the context for a peer of @s.  On success 0 and a string to free()
+ * in *@ctx.  On refusal -1 and a reason in @why (128 bytes).
+ */
+int inetd_decide(struct inetd_state *st, const struct inetd_service *s,
+		 const struct inetd_peer *peer, char **ctx, char *why);
+
+/* How the server's stdin and stdout are made. */
+struct inetd_io {
+	int conn;			/* stream: the connection, both */
+	/* UDP: the datagram goes on a pipe (stdin); stdout is a UDP socket
+	 * bound to @peer->local and connected to @peer->addr. */
+	const void *dgram;
+	size_t dgram_len;
+};
+
+/*
+ * Start @s's server in @ctx for @peer.  Returns 0 when the server runs (its
+ * exec succeeded, in @ctx), or -1 after logging the refusal.  Nothing the
+ * caller passed is closed.
+ */
+int inetd_spawn(struct inetd_state *st, const struct inetd_service *s,
+		const struct inetd_peer *peer, const char *ctx,
+		const struct inetd_io *io);
+
+/* Children of service @name now running. */
+unsigned int inetd_children_of(const struct inetd_state *st,
+			       const char *name);
+/* Reap every child that exited; logs each. */
+void inetd_reap(struct inetd_state *st);
+
+/* Log a refusal the standard way. */
+void inetd_refuse(struct inetd_state *st, const struct inetd_service *s,
+		  const struct inetd_peer *peer, const char *why);
+
+#endif

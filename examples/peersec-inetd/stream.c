@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * TCP and SCTP one-to-one ("nowait"): accept a connection, read its peer
+ * label, decide the context, start the server on it, close our copy.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <peersec/peersec.h>
+
+#include "inetd.h"
+
+/*
+ * The connection's label in st->label, or NULL when it carries none.
+ * -1 with @why when reading it failed otherwise.
+ */
+static int read_label(struct inetd_state *st, const struct inetd_service *s,
+		      int conn, const char **label, char *why)
+{
+	char *heap = NULL;
+	int r;
+
+	*label = NULL;
+#if PEERSEC_HAVE_SCTP
+	if (s->proto == INETD_SCTP) {
+		size_t len = PEERSEC_LABEL_MAX;
+
+		r = peersec_sctp_assoc_label(conn, 0, st->label, &len);
+		if (r == 0) {
+			/* SCTP reports traffic without a label as the
+			 * policy's unlabeled context. */
+			int u = peersec_label_is_unlabeled(st->label);
+
+			if (u < 0) {
+				snprintf(why, 128, "cannot tell whether the "
+					 "label is unlabeled: %s",
+					 strerror(-u));
+				return -1;
+			}
+			if (u == 0)
+				*label = st->label;
+			return 0;
+		}
+		goto err;
+	}
+#endif
+	r = peersec_tcp_get_alloc(conn, &heap);
+	if (r == 0) {
+		snprintf(st->label, PEERSEC_LABEL_MAX, "%s", heap);
+		free(heap);
+		*label = st->label;
+		return 0;
+	}
+#if PEERSEC_HAVE_SCTP
+err:
+#endif
+	if (r == -ENOPROTOOPT)
+		return 0;		/* no label */
+	snprintf(why, 128, "reading the peer label: %s", strerror(-r));
+	return -1;
+}
+
+static void serve(struct inetd_state *st, const struct inetd_service *s,
+		  int conn, const struct sockaddr_storage *addr)
+{
+	struct inetd_peer peer = { .addr = *addr };
+	socklen_t len = sizeof(peer.local);
+	struct inetd_io io = { .conn = conn };
+	char why[128] = "";
+	char *ctx = NULL;
+
+	getsockname(conn, (struct sockaddr *)&peer.local, &len);
+	if (read_label(st, s, conn, &peer.label, why) < 0) {
+		inetd_refuse(st, s, &peer, why);
+		return;
+	}
+	if (inetd_decide(st, s, &peer, &ctx, why) < 0) {
+		inetd_refuse(st, s, &peer, why);
+		return;
+	}
+	inetd_spawn(st, s, &peer, ctx, &io);
+	free(ctx);
+}
+
+void inetd_stream_ready(struct inetd_state *st, size_t i)
+{
+	const struct inetd_service *s = &st->cfg->svc[i];
+
+	for (int n = 0; n < INETD_BATCH; n++) {
+		struct sockaddr_storage addr;
+		socklen_t len = sizeof(addr);
+		int conn;
+
+		if (inetd_children_of(st, s->name) >= s->instances)
+			return;		/* the rest waits in the backlog */
+		conn = accept4(st->fd[i], (struct sockaddr *)&addr, &len,
+			       SOCK_CLOEXEC);
+		if (conn < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return;
+			if (errno == ECONNABORTED || errno == EINTR ||
+			    errno == EPROTO)
+				continue;	/* gone before we looked */
+			inetd_log(LOG_ERR, "service %s: accept: %s", s->name,
+				  strerror(errno));
+			/* EMFILE and friends: the connection stays in the
+			 * backlog and poll would wake us at once; breathe. */
+			nanosleep(&(struct timespec){ .tv_nsec = 100000000 },
+				  NULL);
+			return;
+		}
+		serve(st, s, conn, &addr);
+		close(conn);
+	}
+}

@@ -1,0 +1,76 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# peersec-inetd: sockets from systemd (LISTEN_FDS) and SIGHUP reloads.
+#
+# inetd-activate binds the sockets and execs the launcher as systemd would;
+# the launcher must serve on them (and say so) instead of binding its own.
+# A reload with a bad file keeps the old configuration and names file:line;
+# a good one moves a service to another port and drops a socket.
+LAB_SOURCE="NetLabel static"
+LAB_TRANSPORT=tcp
+. /lab/bin/inetd-lablib.sh
+inetd_prepare || return 0
+
+L1=system_u:system_r:peer_t:s0:c7
+lab_netlabel "$L1" 127.0.0.2 || return 0
+
+# ---- socket activation ----
+conf=$LAB_TMP/activated.conf
+{
+	inetd_service act-tcp tcp 7101
+	inetd_service act-udp udp 7102
+} >"$conf"
+inetd_start act "$conf" inetd-activate act-tcp=tcp:127.0.0.1:7101 \
+	act-udp=udp:127.0.0.1:7102 -- || return 0
+if grep -q 'service act-tcp: using socket 3 from systemd' "$LAB_TMP/act.out" &&
+   grep -q 'service act-udp: using socket 4 from systemd' "$LAB_TMP/act.out"; then
+	ok "activation: the launcher takes both sockets from LISTEN_FDS"
+else
+	fail "activation: the launcher takes both sockets from LISTEN_FDS" \
+		"$(cat "$LAB_TMP/act.out")"
+fi
+inetd_ask "activation: tcp client at s0:c7 gets a server at s0:c7" \
+	tcp 127.0.0.2 7101 "$SERVICE:s0:c7" "$L1"
+LAB_TRANSPORT=udp
+inetd_ask "activation: udp client at s0:c7 gets a server at s0:c7" \
+	udp 127.0.0.2 7102 "$SERVICE:s0:c7" "$L1"
+LAB_TRANSPORT=tcp
+inetd_refused "activation: an unlabeled client gets nothing" \
+	tcp 127.0.0.1 7101 act "label"
+inetd_stop act
+
+# ---- SIGHUP ----
+conf=$LAB_TMP/reload.conf
+inetd_service rl tcp 7201 >"$conf"
+inetd_start rl "$conf" || return 0
+inetd_ask "reload: before, the service answers on 7201" \
+	tcp 127.0.0.2 7201 "$SERVICE:s0:c7" "$L1"
+fds0=$(inetd_fds "$INETD_PID")
+
+# a bad file: refused with file:line, the old table stays
+{ inetd_service rl tcp 7201; printf 'service broken\n{\n\tport = 99999\n}\n'; } >"$conf"
+kill -HUP "$INETD_PID"
+sleep 0.5
+if grep -q "reload refused, old configuration kept: $conf:13: port must be" "$LAB_TMP/rl.out"; then
+	ok "reload: a bad file is refused with file:line and reason"
+else
+	fail "reload: a bad file is refused with file:line and reason" \
+		"$(tail -n 3 "$LAB_TMP/rl.out")"
+fi
+inetd_ask "reload: after a bad file, 7201 still answers" \
+	tcp 127.0.0.2 7201 "$SERVICE:s0:c7" "$L1"
+
+# a good file: the service moves to 7202, 7201 closes
+inetd_service rl tcp 7202 >"$conf"
+kill -HUP "$INETD_PID"
+sleep 0.5
+grep -q "reloaded $conf: 1 service" "$LAB_TMP/rl.out" &&
+	ok "reload: a good file is taken" ||
+	fail "reload: a good file is taken" "$(tail -n 3 "$LAB_TMP/rl.out")"
+inetd_ask "reload: the service answers on its new port 7202" \
+	tcp 127.0.0.2 7202 "$SERVICE:s0:c7" "$L1"
+inetd-client ask tcp 127.0.0.2 127.0.0.1 7201 2 >/dev/null 2>&1
+expect_eq "reload: the old port 7201 is closed (client status 3)" 3 $?
+expect_eq "reload: the launcher holds as many descriptors as before" \
+	"$fds0" "$(inetd_fds "$INETD_PID")"
+inetd_stop rl
+sed 's/^/  | /' "$LAB_TMP/act.out" "$LAB_TMP/rl.out"
