@@ -11,7 +11,11 @@
  * comparison is only fair when the children are identical.
  *
  *   bench-connect --base NAME:PORT --new NAME:PORT [--src ADDR]
- *                 [--dst ADDR] [--no-check] [harness options]
+ *                 [--dst ADDR] [--wait SECONDS] [--no-check]
+ *                 [harness options]
+ *
+ * --wait retries the first connection to each launcher for up to SECONDS
+ * while it is not listening yet.
  *
  * The ratio printed is base time ÷ new time per connection, that is the new
  * launcher's connections/s ÷ the base's (goal: >= 1.5).
@@ -33,8 +37,9 @@ struct target {
 	char answer[1024];
 };
 
-/* One connection; its answer in t->answer.  Returns 0 or -1. */
-static int one(struct target *t)
+/* One connection; its answer in t->answer.  Returns 0 or -1 (and when
+ * @refused is given, 1 with *refused set on ECONNREFUSED, quietly). */
+static int try_one(struct target *t, bool *refused)
 {
 	size_t got = 0;
 	ssize_t n;
@@ -44,6 +49,11 @@ static int one(struct target *t)
 		return -1;
 	if (bind(fd, (struct sockaddr *)&t->src, sizeof(t->src)) < 0 ||
 	    connect(fd, (struct sockaddr *)&t->dst, sizeof(t->dst)) < 0) {
+		if (refused != NULL && errno == ECONNREFUSED) {
+			*refused = true;
+			close(fd);
+			return 1;
+		}
 		fprintf(stderr, "bench-connect: %s: connect: %s\n", t->name,
 			strerror(errno));
 		close(fd);
@@ -59,6 +69,29 @@ static int one(struct target *t)
 		return -1;
 	}
 	return 0;
+}
+
+static int one(struct target *t)
+{
+	return try_one(t, NULL);
+}
+
+/* The first connection, retried while nobody listens, for @wait seconds. */
+static int first(struct target *t, int wait)
+{
+	for (int i = 0;; i++) {
+		bool refused = false;
+		int r = try_one(t, &refused);
+
+		if (r <= 0)
+			return r;
+		if (i >= wait * 10) {
+			fprintf(stderr, "bench-connect: %s: nobody listens\n",
+				t->name);
+			return -1;
+		}
+		usleep(100000);
+	}
 }
 
 static long op(void *p, size_t n)
@@ -103,6 +136,7 @@ int main(int argc, char **argv)
 	const char *src = "127.0.0.1", *dst = "127.0.0.1";
 	const char *base = NULL, *new = NULL;
 	bool check = true;
+	int wait = 0;
 	struct target *t = calloc(2, sizeof(*t));
 	char note[1024];
 
@@ -116,6 +150,8 @@ int main(int argc, char **argv)
 			base = argv[++i];
 		else if (strcmp(argv[i], "--new") == 0 && i + 1 < argc)
 			new = argv[++i];
+		else if (strcmp(argv[i], "--wait") == 0 && i + 1 < argc)
+			wait = atoi(argv[++i]);
 		else if (strcmp(argv[i], "--no-check") == 0)
 			check = false;
 		else
@@ -123,12 +159,13 @@ int main(int argc, char **argv)
 	}
 	if (base == NULL || new == NULL || t == NULL)
 		bench_die("usage: bench-connect --base NAME:PORT --new NAME:PORT "
-			  "[--src ADDR] [--dst ADDR] [--no-check] [--quick] "
+			  "[--src ADDR] [--dst ADDR] [--wait SECONDS] "
+			  "[--no-check] [--quick] "
 			  "[--rounds N] [--json FILE] [--env NAME]");
 	target(&t[0], base, src, dst);
 	target(&t[1], new, src, dst);
 
-	if (one(&t[0]) < 0 || one(&t[1]) < 0)
+	if (first(&t[0], wait) < 0 || first(&t[1], wait) < 0)
 		return 1;
 	char *c0 = context_of(t[0].answer), *c1 = context_of(t[1].answer);
 
