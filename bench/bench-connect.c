@@ -15,7 +15,8 @@
  *                 [harness options]
  *
  * --wait retries the first connection to each launcher for up to SECONDS
- * while it is not listening yet.
+ * while it is not listening yet.  --concurrency C keeps C connections in
+ * flight (C client threads): throughput rather than one client's latency.
  *
  * The ratio printed is base time ÷ new time per connection, that is the new
  * launcher's connections/s ÷ the base's (goal: >= 1.5).
@@ -23,6 +24,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,10 +33,19 @@
 
 #include "bench.h"
 
+#define MAX_CLIENTS 32
+
 struct target {
 	const char *name;
 	struct sockaddr_in dst, src;
 	char answer[1024];
+	unsigned int clients;		/* connections in flight */
+};
+
+struct worker {
+	struct target t;		/* a copy: its own answer buffer */
+	size_t n;
+	long done;
 };
 
 /* One connection; its answer in t->answer.  Returns 0 or -1 (and when
@@ -94,12 +105,48 @@ static int first(struct target *t, int wait)
 	}
 }
 
+static void *work(void *p)
+{
+	struct worker *w = p;
+
+	w->done = 0;
+	for (size_t i = 0; i < w->n; i++) {
+		if (one(&w->t) < 0) {
+			w->done = -1;
+			break;
+		}
+		w->done++;
+	}
+	return NULL;
+}
+
 static long op(void *p, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
-		if (one(p) < 0)
-			return -1;
-	return (long)n;
+	struct target *t = p;
+	struct worker w[MAX_CLIENTS];
+	pthread_t th[MAX_CLIENTS];
+	unsigned int c = t->clients;
+	long done = 0;
+
+	if (c <= 1) {
+		for (size_t i = 0; i < n; i++)
+			if (one(t) < 0)
+				return -1;
+		return (long)n;
+	}
+	for (unsigned int i = 0; i < c; i++) {
+		w[i] = (struct worker){ .t = *t, .n = (n + c - 1) / c };
+		if (pthread_create(&th[i], NULL, work, &w[i]) != 0)
+			bench_die("pthread_create failed");
+	}
+	for (unsigned int i = 0; i < c; i++) {
+		pthread_join(th[i], NULL);
+		if (w[i].done < 0)
+			done = -1;
+		else if (done >= 0)
+			done += w[i].done;
+	}
+	return done;
 }
 
 static void target(struct target *t, const char *spec, const char *src,
@@ -136,7 +183,7 @@ int main(int argc, char **argv)
 	const char *src = "127.0.0.1", *dst = "127.0.0.1";
 	const char *base = NULL, *new = NULL;
 	bool check = true;
-	int wait = 0;
+	int wait = 0, clients = 1;
 	struct target *t = calloc(2, sizeof(*t));
 	char note[1024];
 
@@ -150,6 +197,8 @@ int main(int argc, char **argv)
 			base = argv[++i];
 		else if (strcmp(argv[i], "--new") == 0 && i + 1 < argc)
 			new = argv[++i];
+		else if (strcmp(argv[i], "--concurrency") == 0 && i + 1 < argc)
+			clients = atoi(argv[++i]);
 		else if (strcmp(argv[i], "--wait") == 0 && i + 1 < argc)
 			wait = atoi(argv[++i]);
 		else if (strcmp(argv[i], "--no-check") == 0)
@@ -160,10 +209,14 @@ int main(int argc, char **argv)
 	if (base == NULL || new == NULL || t == NULL)
 		bench_die("usage: bench-connect --base NAME:PORT --new NAME:PORT "
 			  "[--src ADDR] [--dst ADDR] [--wait SECONDS] "
+			  "[--concurrency C] "
 			  "[--no-check] [--quick] "
 			  "[--rounds N] [--json FILE] [--env NAME]");
+	if (clients < 1 || clients > MAX_CLIENTS)
+		bench_die("--concurrency: 1 to %d", MAX_CLIENTS);
 	target(&t[0], base, src, dst);
 	target(&t[1], new, src, dst);
+	t[0].clients = t[1].clients = (unsigned int)clients;
 
 	if (first(&t[0], wait) < 0 || first(&t[1], wait) < 0)
 		return 1;
@@ -172,8 +225,9 @@ int main(int argc, char **argv)
 	if (check && strcmp(c0, c1) != 0)
 		bench_die("the children differ: %s runs %s, %s runs %s",
 			  t[0].name, c0, t[1].name, c1);
-	snprintf(note, sizeof(note), "TCP %s -> %s; both children run %s; "
-		 "connections/s = 1e9 / ns per op", src, dst, c1);
+	snprintf(note, sizeof(note), "TCP %s -> %s, %d connection%s in "
+		 "flight; both children run %s; connections/s = 1e9 / ns per "
+		 "op", src, dst, clients, clients > 1 ? "s" : "", c1);
 
 	struct bench_variant v[] = {
 		{ t[0].name, op, NULL, &t[0] },
@@ -188,7 +242,11 @@ int main(int argc, char **argv)
 	};
 
 	o.max_iters = o.quick ? 4 : 200;
-	int r = bench_compare(&o, "inetd", note, v, 2, p, 1);
+	char title[32];
+
+	snprintf(title, sizeof(title), clients > 1 ? "inetd-c%d" : "inetd",
+		 clients);
+	int r = bench_compare(&o, title, note, v, 2, p, 1);
 
 	free(c0);
 	free(c1);

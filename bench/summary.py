@@ -27,7 +27,9 @@ GOALS = [
     ("udp-labeled", "udp_recvmmsg / hand recvmmsg",
      "batched form / recvmmsg+CMSG loop, same vlen, per datagram"),
     ("inetd", "peersec-inetd / xinetd",
-     "peersec-inetd / xinetd (flags = LABELED), connections/s"),
+     "peersec-inetd / xinetd (flags = LABELED), connections/s, 1 at a time"),
+    ("inetd-c4", "peersec-inetd / xinetd",
+     "peersec-inetd / xinetd (flags = LABELED), connections/s, 4 in flight"),
 ]
 
 CALLER_BUFFER = ("peersec_tcp_get", "peersec_udp_recvmsg",

@@ -40,3 +40,82 @@ bench_run() {
 	sed 's/^/# bench-json: /' "$BENCH_JSON" >>"$LAB_TAP"
 	return $rc
 }
+
+# ---- launchers: peersec-inetd and xinetd serving the same program --------
+# (for the launcher scenarios; needs inetd-lablib.sh sourced first)
+#
+# Both run as the launcher's domain (launcher_t, s0-s0:c0.c1023), both start
+# the same program (peersec-whoami, on the lab's service_exec_t tmpfs) as
+# uid 1000, and both derive the child's context the same way: the peer's
+# range, then the policy's transition.  bench-connect checks that the two
+# children run in the same context before it times anything.  xinetd's own
+# rate limits, libwrap and logging are switched off so that it is measured at
+# its fastest.  xinetd applies attributes in file order: flags must come
+# before server_args, or NAMEINARGS is not yet known when the arguments are
+# parsed, argv[0] is the bare name and LABELED's getfilecon(argv[0]) fails.
+#
+# bench_launchers_start: peersec-inetd on 127.0.0.1:7202, xinetd on :7201.
+bench_launchers_start() {
+	local server conf xconf
+
+	command -v xinetd >/dev/null || {
+		skip "launcher against xinetd" "no xinetd in the VM"
+		return 1
+	}
+	inetd_prepare || return 1
+	server=$INETD_SVC/peersec-whoami
+	conf=$LAB_TMP/peersec-inetd.conf
+	cat >"$conf" <<EOC
+service bench
+{
+	protocol = tcp
+	port = 7202
+	bind = 127.0.0.1
+	user = $INETD_UID
+	group = $INETD_UID
+	server = $server
+	instances = 64
+}
+EOC
+	xconf=$LAB_TMP/xinetd.conf
+	cat >"$xconf" <<EOC
+defaults
+{
+	log_type = FILE $LAB_TMP/xinetd.log
+}
+service bench
+{
+	type = UNLISTED
+	socket_type = stream
+	protocol = tcp
+	wait = no
+	port = 7201
+	bind = 127.0.0.1
+	user = $INETD_UID
+	group = $INETD_UID
+	flags = LABELED NAMEINARGS NOLIBWRAP
+	server = $server
+	server_args = $server
+	instances = UNLIMITED
+	per_source = UNLIMITED
+	cps = 1000000 1
+	log_on_success =
+	log_on_failure =
+}
+EOC
+	inetd_start inetd "$conf" || return 1
+	LAB_TIMEOUT=110 lab_bg xinetd run_as "$INETD_CTX" \
+		xinetd -dontfork -filelog "$LAB_TMP/xinetd-own.log" -f "$xconf"
+}
+
+# bench_launchers_stop: stop both; what xinetd said goes to the TAP stream.
+bench_launchers_stop() {
+	local f
+
+	inetd_stop
+	kill "$(cat "$LAB_TMP/xinetd.pid" 2>/dev/null)" 2>/dev/null
+	for f in "$LAB_TMP/xinetd.log" "$LAB_TMP/xinetd-own.log"; do
+		[ -s "$f" ] && tail -n 8 "$f" | sed 's/^/# xinetd: /' >>"$LAB_TAP"
+	done
+	return 0
+}
