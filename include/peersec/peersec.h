@@ -25,7 +25,9 @@
  *  - Labels are returned as NUL-terminated strings.  A length returned with
  *    a label never counts the NUL.  When a caller buffer is too small the
  *    function answers -ERANGE and stores the size needed, NUL included, so
- *    that one retry with a buffer of that size succeeds.
+ *    that one retry with a buffer of that size succeeds.  (UDP cannot retry:
+ *    peersec_udp_recvmsg() delivers the datagram and stores the size, see
+ *    there.)
  *  - "No label exists" is never reported as a failure of its own kind: for
  *    stream sockets it is -ENOPROTOOPT, for datagrams an empty label.
  *  - No function keeps global mutable state; all are thread-safe.
@@ -180,6 +182,7 @@ int peersec_tcp_get_alloc(int fd, char **label);
  *    peersec_tcp_get()).
  *  - -ENOPROTOOPT: the kernel refused IP_PASSSEC on this socket.
  *  - -ENOMEM: the kernel is out of memory.
+ *  - -EIO: the kernel answered with an error outside this list.
  */
 int peersec_udp_enable(int fd);
 
@@ -255,6 +258,7 @@ int peersec_udp_enable(int fd);
  *    error on a connected socket or with IP_RECVERR: -ECONNREFUSED,
  *    -EHOSTUNREACH, -ENETUNREACH, -EHOSTDOWN, -ENONET, -ENOPROTOOPT,
  *    -EOPNOTSUPP, -EMSGSIZE, -EACCES, -EPROTO.
+ *  - -EIO: the kernel answered with an error outside this list.
  *  On -EINVAL (from the library), -EAGAIN, -EINTR and the pending errors no
  *  datagram is consumed.
  */
@@ -269,10 +273,10 @@ struct timespec;
  * One datagram's label from peersec_udp_recvmmsg().
  */
 struct peersec_udp_label {
-	/** The label, NUL-terminated, "" when the datagram has none; it lies
-	 * in the datagram's own msg_control buffer, past the caller's
-	 * messages, and lasts until that buffer is reused.  NULL when
-	 * @p error is not 0. */
+	/** The label, NUL-terminated; it lies in the datagram's own
+	 * msg_control buffer, past the caller's messages, and lasts until
+	 * that buffer is reused.  "" (a static string) when the datagram has
+	 * none.  NULL when @p error is not 0. */
 	const char *label;
 	/** strlen(label); 0 when @p error is not 0. */
 	size_t len;
@@ -320,8 +324,8 @@ struct peersec_udp_label {
  *    msg_control is NULL or its msg_controllen is less than
  *    PEERSEC_UDP_CONTROL_SPACE(0) (nothing received); or recvmmsg(2) said
  *    so.
- *  - the other errors of peersec_udp_recvmsg() except -EOVERFLOW and
- *    -EBADMSG, which are per datagram here.  As with recvmmsg(2), an error
+ *  - the other errors of peersec_udp_recvmsg() (-EIO included) except
+ *    -EOVERFLOW and -EBADMSG, which are per datagram here.  As with recvmmsg(2), an error
  *    met after the first datagram ends the batch early and is reported by
  *    the next call.
  */
