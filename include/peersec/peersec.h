@@ -94,8 +94,12 @@ const char *peersec_version(void);
  *  - -EINVAL: @p len is NULL.
  *  - -EBADF: @p fd is not an open descriptor.
  *  - -ENOTSOCK: @p fd is not a socket.
- *  - -ENOTCONN: the socket is not connected (nor a listening socket with a
- *    label of its own).
+ *  - -ENOTCONN: the socket is not connected, when the kernel has no label
+ *    for it.  SELinux gives every new TCP and AF_UNIX socket its policy's
+ *    "unlabeled" context as peer label until a connection sets one, and then
+ *    the function returns that context for an unconnected or listening
+ *    socket: telling the two apart would cost a second system call on every
+ *    read (peersec_label_is_unlabeled() recognises it).
  *  - -EPROTOTYPE: @p fd is a datagram or raw socket: datagrams carry a label
  *    each, read them with peersec_udp_recvmsg().
  *  - -EBADMSG: the kernel returned a label with an embedded NUL.
