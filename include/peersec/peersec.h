@@ -46,7 +46,7 @@
 #if PEERSEC_HAVE_SCTP
 #include <stdint.h>	/* linux/sctp.h uses uint16_t without it */
 #include <linux/sctp.h>
-#endif
+#endif /* PEERSEC_HAVE_SCTP */
 
 #ifdef __cplusplus
 extern "C" {
@@ -375,9 +375,11 @@ int peersec_udp_recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen,
  *    also: its association ended.
  *  - -ENOTCONN: @p fd is a one-to-one socket without a live association
  *    (listening, not connected, or ended).
+ *  - -EINPROGRESS: the association is still being set up (the connecting
+ *    side of a one-to-many socket before SCTP_COMM_UP); its label is not
+ *    known yet.
  *  - -ENOPROTOOPT: no label exists: no active LSM supplies SCTP peer labels
- *    (SELinux needs the policy capability extended_socket_class), or the
- *    association is still being set up.
+ *    (SELinux needs the policy capability extended_socket_class).
  *  - -EPROTOTYPE: @p fd is a socket, but not an SCTP one.
  *  - -ERANGE: @p buf is NULL or too small; *len holds the size needed.
  *  - -EINVAL: @p len is NULL.
@@ -420,7 +422,8 @@ int peersec_sctp_assoc_label(int fd, sctp_assoc_t assoc_id, char *buf,
  *  - -ENOPROTOOPT: peeled off (*@p newfd is open), but no label exists: no
  *    active LSM supplies SCTP peer labels.
  *  - -ENOENT: @p assoc_id names no live association of @p fd.
- *  - -EOPNOTSUPP: @p fd is a one-to-one or an already peeled-off socket.
+ *  - -EOPNOTSUPP: @p fd is a one-to-one or an already peeled-off socket,
+ *    or the kernel is older than Linux 4.13 (no SCTP_SOCKOPT_PEELOFF_FLAGS).
  *  - -EPROTOTYPE: @p fd is a socket, but not an SCTP one.
  *  - -EINVAL: @p newfd or @p len is NULL, or @p flags has other bits.
  *  - -EBUSY: a thread is waiting to send on that association.
