@@ -95,6 +95,18 @@ static in_port_t addr_port(const struct sockaddr_storage *ss)
 	       ((const struct sockaddr_in6 *)ss)->sin6_port;
 }
 
+/* Same address and port (two senders on two addresses may share a port). */
+static bool same_sender(const struct sockaddr_storage *x,
+			const struct sockaddr_storage *y)
+{
+	char a[INET6_ADDRSTRLEN + 8];
+
+	if (addr_port(x) != addr_port(y))
+		return false;
+	snprintf(a, sizeof(a), "%s", addr_text(x));
+	return strcmp(a, addr_text(y)) == 0;
+}
+
 static int udp_socket(const struct lab_addr *a, bool bind_it)
 {
 	int fd = socket(a->family, SOCK_DGRAM | SOCK_CLOEXEC, 0), off = 0, r;
@@ -289,7 +301,7 @@ static int server(const struct opts *o, const struct lab_addr *a)
 		got += r;
 		max = r > max ? r : max;
 		for (int i = 1; i < r; i++)
-			if (addr_port(&dg[i].from) != addr_port(&dg[0].from)) {
+			if (!same_sender(&dg[i].from, &dg[0].from)) {
 				mixed++;
 				break;
 			}
@@ -391,7 +403,7 @@ static int client(const struct opts *o, const struct lab_addr *a)
 	for (int seq = 0; seq < o->count; seq++) {
 		send_seq(fd, a, o->claim, seq);
 		if (seq > 0 && o->burst) {
-			usleep(2000);	/* interleave with other senders */
+			usleep(5000);	/* interleave with other senders */
 			continue;
 		}
 		/* wait for this one's echo, resending */
