@@ -24,7 +24,7 @@
 # Environment:
 #   PEERSEC_LAB_ONLY=GLOB     only scenarios whose file name matches GLOB
 #   PEERSEC_LAB_ENFORCING=0   permissive (default 1: enforcing)
-#   PEERSEC_LAB_TIMEOUT=SECS  bound on the VM (default 150)
+#   PEERSEC_LAB_TIMEOUT=SECS  bound on the VM (default 200)
 #   PEERSEC_LAB_CACHE=DIR     kernel cache (default /var/cache/peersec-lab)
 #   PEERSEC_LAB_WORK=DIR      initramfs, logs, report (default
 #                             $PEERSEC_BUILDDIR/tests/lab/vm)
@@ -44,7 +44,7 @@ while [[ $# -gt 0 ]]; do
 done
 
 work=${PEERSEC_LAB_WORK:-${PEERSEC_BUILDDIR:-$PWD}/tests/lab/vm}
-timeout_s=${PEERSEC_LAB_TIMEOUT:-150}
+timeout_s=${PEERSEC_LAB_TIMEOUT:-200}
 enforcing=${PEERSEC_LAB_ENFORCING:-1}
 only=${PEERSEC_LAB_ONLY:-*}
 
