@@ -1,10 +1,12 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=dash disable=SC2034,SC2154
 # peersec-inetd under a flood: several hundred connections, two in three
 # gone (closed or reset) before the server could answer, with at most 8
 # servers at once; then a burst of datagrams.  Afterwards: no zombie, the
 # launcher holds exactly the descriptors it held before, and still serves.
 LAB_SOURCE="NetLabel static"
 LAB_TRANSPORT=tcp
+# shellcheck source=tests/lab/vm-bin/inetd-lablib.sh
 . /lab/bin/inetd-lablib.sh
 inetd_prepare || return 0
 

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# shellcheck shell=sh
+# shellcheck shell=dash disable=SC2034,SC2154
 #
 # Helpers for the peersec-inetd scenarios (tests/lab/scenarios/9[5-7]-inetd-*),
 # sourced after lablib.sh:  . /lab/bin/inetd-lablib.sh
@@ -19,14 +19,14 @@ SERVICE=system_u:system_r:service_t
 inetd_prepare() {
 	"$IP" link set lo up
 	if ! grep -q " $INETD_SVC " /proc/mounts; then
-		mkdir -p "$INETD_SVC" &&
-		mount -t tmpfs -o "context=$INETD_EXEC_CTX" tmpfs "$INETD_SVC" &&
-		cp /lab/bin/peersec-whoami "$INETD_SVC/" &&
-		chmod 0755 "$INETD_SVC/peersec-whoami" || {
+		if ! { mkdir -p "$INETD_SVC" &&
+		       mount -t tmpfs -o "context=$INETD_EXEC_CTX" tmpfs "$INETD_SVC" &&
+		       cp /lab/bin/peersec-whoami "$INETD_SVC/" &&
+		       chmod 0755 "$INETD_SVC/peersec-whoami"; }; then
 			fail "servers on a service_exec_t tmpfs" \
 				"mount or copy failed"
 			return 1
-		}
+		fi
 	fi
 	mkdir -p "$LAB_TMP/ran" && chmod 1777 "$LAB_TMP/ran"
 	: >"$INETD_RAN" && chmod 0666 "$INETD_RAN"
@@ -99,6 +99,7 @@ inetd_children() {
 }
 
 # inetd_fds PID: how many descriptors it holds.
+# shellcheck disable=SC2012
 inetd_fds() { ls "/proc/$1/fd" | wc -l; }
 
 # inetd_ask NAME PROTO SRC PORT EXPECTED_CONTEXT LABEL: one client; ok when
