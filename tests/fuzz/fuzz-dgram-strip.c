@@ -184,11 +184,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* the label, NUL-terminated, past the caller's messages */
 	check(d.label_len == text_len);
-	check(d.label_off >= d.ctl_len);
-	check(d.label_off + d.label_len < bufsize);
-	check(buf[d.label_off + d.label_len] == '\0');
-	if (m.labels == 1)
-		check(memcmp(buf + d.label_off,
-			     orig + m.lab_off + CMSG_LEN(0), text_len) == 0);
+	check(d.label[d.label_len] == '\0');
+	if (d.label_len == 0) {
+		check(d.label[0] == '\0');
+		return 0;
+	}
+	check((const unsigned char *)d.label >= buf + d.ctl_len);
+	check((const unsigned char *)d.label + d.label_len < buf + bufsize);
+	check(memcmp(d.label, orig + m.lab_off + CMSG_LEN(0), text_len) == 0);
 	return 0;
 }

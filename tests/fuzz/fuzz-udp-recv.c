@@ -137,6 +137,9 @@ static void batch(size_t own)
 		return;
 	}
 	check_messages(ctl.buf, vec.msg_hdr.msg_controllen, own);
+	check(strlen(lab.label) == lab.len);
+	if (lab.len == 0)
+		return;		/* "" may be a static string */
 	check(lab.label >= (const char *)ctl.buf +
 			   vec.msg_hdr.msg_controllen);
 	check(lab.label + lab.len <
