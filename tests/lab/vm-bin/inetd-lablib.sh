@@ -70,16 +70,16 @@ inetd_start() {
 	[ -n "$INETD_PID" ] || { fail "$job: the launcher's pid"; return 1; }
 }
 
-# inetd_pid CONF: the pid of the launcher reading CONF.
+# inetd_pid CONF: the pid of the launcher (one runs at a time; busybox's
+# pidof forks nothing, which counts in the emulated VM).
 inetd_pid() {
 	local p
 
-	for p in /proc/[0-9]*; do
-		tr '\0' ' ' <"$p/cmdline" 2>/dev/null |
-			grep -q "^peersec-inetd -f $1 \|/peersec-inetd -f $1 " &&
-			{ echo "${p#/proc/}"; return 0; }
-	done
-	return 1
+	p=$(pidof peersec-inetd)
+	case $p in
+	*' '*) echo "inetd_pid: more than one launcher: $p" >&2; return 1 ;;
+	esac
+	[ -n "$p" ] && echo "$p"
 }
 
 # inetd_stop JOB: SIGTERM the launcher, wait for it.
@@ -89,13 +89,10 @@ inetd_stop() {
 	INETD_PID=
 }
 
-# inetd_children PID: its children, one "pid state" per line.
+# inetd_children PID: its children, one "pid state" per line (one awk for
+# all of /proc; our processes' names have no blanks).
 inetd_children() {
-	local p
-
-	for p in /proc/[0-9]*/stat; do
-		awk -v pp="$1" '$4 == pp { print $1, $3 }' "$p" 2>/dev/null
-	done
+	awk -v pp="$1" '$4 == pp { print $1, $3 }' /proc/[0-9]*/stat 2>/dev/null
 }
 
 # inetd_fds PID: how many descriptors it holds.
