@@ -94,8 +94,12 @@ const char *peersec_version(void);
  *  - -EINVAL: @p len is NULL.
  *  - -EBADF: @p fd is not an open descriptor.
  *  - -ENOTSOCK: @p fd is not a socket.
- *  - -ENOTCONN: the socket is not connected (nor a listening socket with a
- *    label of its own).
+ *  - -ENOTCONN: the socket is not connected, when the kernel has no label
+ *    for it.  SELinux gives every new TCP and AF_UNIX socket its policy's
+ *    "unlabeled" context as peer label until a connection sets one, and then
+ *    the function returns that context for an unconnected or listening
+ *    socket: telling the two apart would cost a second system call on every
+ *    read (peersec_label_is_unlabeled() recognises it).
  *  - -EPROTOTYPE: @p fd is a datagram or raw socket: datagrams carry a label
  *    each, read them with peersec_udp_recvmsg().
  *  - -EBADMSG: the kernel returned a label with an embedded NUL.
@@ -408,7 +412,7 @@ int peersec_sctp_assoc_label(int fd, sctp_assoc_t assoc_id, char *buf,
  * len bytes.
  *
  * @param fd  a one-to-many SCTP socket (SOCK_SEQPACKET)
- * @param assoc_id  a live association of @p fd
+ * @param assoc_id  an established association of @p fd
  * @param flags  0, or SOCK_CLOEXEC and/or SOCK_NONBLOCK for the new socket
  * @param[out] newfd  the peeled-off socket, or -1 (see above)
  * @param[out] buf  where the label is written, NUL-terminated; may be NULL
@@ -422,6 +426,8 @@ int peersec_sctp_assoc_label(int fd, sctp_assoc_t assoc_id, char *buf,
  *  - -ENOPROTOOPT: peeled off (*@p newfd is open), but no label exists: no
  *    active LSM supplies SCTP peer labels.
  *  - -ENOENT: @p assoc_id names no live association of @p fd.
+ *  - -EINPROGRESS: the association is still being set up (before
+ *    SCTP_COMM_UP); nothing was peeled off.
  *  - -EOPNOTSUPP: @p fd is a one-to-one or an already peeled-off socket,
  *    or the kernel is older than Linux 4.13 (no SCTP_SOCKOPT_PEELOFF_FLAGS).
  *  - -EPROTOTYPE: @p fd is a socket, but not an SCTP one.
