@@ -91,7 +91,54 @@ section_lab() {
 	return $rc
 }
 
+# ============ section: peersec-inetd, the launcher (launcher engineer) ======
+# The launcher's scenarios (tests/lab/scenarios/95-98) leave "# inetd:" lines
+# in the VM's TAP output: which client (source address, NetLabel label) got a
+# server in which context, who was refused and why, and the flood figures.
+section_launcher() {
+	echo "== peersec-inetd (examples/peersec-inetd): each client gets a server in the context its label decides"
+	local results=$vm/results.log
+	if [[ ! -s $results ]] || ! grep -q '^# inetd' "$results"; then
+		echo "   no launcher results: the lab did not run (see above)"
+		return 0
+	fi
+	echo "   The launcher runs as system_u:system_r:launcher_t:s0-s0:c0.c1023;"
+	echo "   policy: launcher_t executing a service_exec_t file becomes service_t."
+	echo
+	local fmt='   %-5s %-10s %-38s %s\n'
+	# shellcheck disable=SC2059
+	printf "$fmt" proto client "client's label (NetLabel)" "context the server reported (/proc/self/attr/current)"
+	# shellcheck disable=SC2059
+	printf "$fmt" ----- ---------- -------------------------------------- ------------------------------------------------------
+	tr -d '\r' <"$results" |
+		sed -n 's/^# inetd: \([a-z]*\) client \([0-9.]*\) label \(.*\) -> server context \(.*\)$/\1 \2 \3 \4/p' |
+		awk '!seen[$0]++' | while read -r p a l c; do
+			# shellcheck disable=SC2059
+			printf "$fmt" "$p" "$a" "$l" "$c"
+		done
+	echo
+	echo "   refused (nothing started, connection closed or datagram dropped):"
+	tr -d '\r' <"$results" |
+		sed -n 's/^# inetd: \([a-z]*\) client \([0-9.]*\) -> refused ([^)]*): \(.*\)$/     \1 from \2: \3/p' |
+		sed 's/ peer [0-9.]*:[0-9]* / /' | awk '!seen[$0]++'
+	echo
+	echo "   flood:"
+	tr -d '\r' <"$results" | sed -n 's/^# inetd flood: /     /p'
+	echo
+	echo "   peersec_context_derive() against the policy:"
+	tr -d '\r' <"$results" | sed -n 's/^# derive: derive /     /p'
+	grep -q '^not ok .*\(inetd\|context-derive\)' "$build/meson-logs/testlog.txt" && {
+		echo
+		echo "   FAILED launcher checks:"
+		grep '^not ok .*\(inetd\|context-derive\)' "$build/meson-logs/testlog.txt" | sed 's/^/     /'
+		return 1
+	}
+	return 0
+}
+# ============ end of section: peersec-inetd ================================
+
 sections=(section_lab)
+sections+=(section_launcher)	# peersec-inetd (launcher engineer)
 
 status=0
 for s in "${sections[@]}"; do

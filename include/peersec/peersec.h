@@ -478,10 +478,34 @@ int peersec_label_is_unlabeled(const char *label);
  * Derive the context a service started for a peer should run in: @p base
  * (or the caller's own context when NULL) with its MLS range replaced by the
  * peer label's, then the policy's process transition on @p exec_path's file
- * context.
+ * context (security_compute_create, class process): what systemd's
+ * SELinuxContextFromNet= and xinetd's LABELED do.  Raw contexts throughout.
+ * When the policy has no transition for the file, the result keeps the
+ * base's type: a launcher should refuse rather than run the program in its
+ * own domain.
  *
- * @param[out] context  the derived raw context; release with free()
- * @return 0 or a negative errno; see peersec_context_derive(3).
+ * @param peer_label  the peer's label; only its MLS range (after the third
+ *            ':') is used, and it must have one
+ * @param base  user:role:type[:range] to start from, or NULL for the
+ *            caller's own context
+ * @param exec_path  the program that will be executed
+ * @param[out] context  the derived raw context; release with free();
+ *            untouched on failure
+ *
+ * @return 0 on success, or a negative errno:
+ *  - -EINVAL: a NULL argument, an empty @p exec_path, a @p peer_label
+ *    without an MLS range, or a label or base not shaped like a context.
+ *  - -EOPNOTSUPP: SELinux is off, or its policy has no MLS (a label without
+ *    a range cannot select a level) or no process class.
+ *  - -ENOENT: @p exec_path does not exist.
+ *  - -EACCES: the policy refuses: the transition's result is invalid, or
+ *    the caller may not read the file's context or ask the policy.
+ *  - -ENODATA: @p exec_path has no file context.
+ *  - -EPERM: the policy rejects the merged context (the peer's range is not
+ *    valid for the base's user, or unknown to the policy).
+ *  - -ENOMEM: out of memory.
+ *  - -EIO: any other failure of libselinux or the system.
+ * See peersec_context_derive(3).
  */
 int peersec_context_derive(const char *peer_label, const char *base,
 			   const char *exec_path, char **context);
