@@ -126,7 +126,8 @@ lab_bg() {
 }
 
 # lab_bg_ready JOB CMD...: lab_bg, then wait until CMD prints a line
-# "ready" (a server that listens), at most 10 s.  Without it a client may
+# "ready" (a server that listens), at most $LAB_READY_TRIES (500) times
+# 20 ms, about 10 s (more under valgrind).  Without it a client may
 # connect too early: with labeled IPsec the kernel's RST to a port nobody
 # listens on has no SA, so the client only retries after a SYN timeout.
 lab_bg_ready() {
@@ -136,7 +137,7 @@ lab_bg_ready() {
 	until grep -q '^ready$' "$LAB_TMP/$1.out" 2>/dev/null; do
 		[ -f "$LAB_TMP/$1.rc" ] && return 1
 		i=$((i + 1))
-		[ $i -gt 500 ] && return 1
+		[ $i -gt "${LAB_READY_TRIES:-500}" ] && return 1
 		usleep 20000
 	done
 }

@@ -4,7 +4,8 @@
 # run-lab.sh: build the lab VM from Debian packages, boot it once, and report
 # every in-VM check as one TAP line (meson test 'lab', protocol tap).
 #
-#   run-lab.sh [--tap] [--unavailable REASON] --lib LIBPEERSEC PROGRAM...
+#   run-lab.sh [--tap] [--memcheck] [--unavailable REASON] --lib LIBPEERSEC
+#              PROGRAM...
 #
 # meson passes the just-built libpeersec and the in-VM programs
 # (tests/lab/meson.build).  Steps:
@@ -29,14 +30,27 @@
 #   PEERSEC_LAB_CACHE=DIR     kernel cache (default /var/cache/peersec-lab)
 #   PEERSEC_LAB_WORK=DIR      initramfs, logs, report (default
 #                             $PEERSEC_BUILDDIR/tests/lab/vm)
+#   PEERSEC_LAB_VALGRIND="PROG..."  run these in-VM programs under valgrind
+#                             memcheck (valgrind goes into the initramfs)
+#
+# --memcheck (meson test lab-memcheck): PEERSEC_LAB_VALGRIND defaults to the
+# programs that call the library (stream-peer udp-peer sctp-peer), the
+# scenarios to a subset that runs them ($memcheck_only), the work directory
+# to tests/lab/vm-memcheck.
+#
+# Built with ASan/UBSan (libpeersec links libasan): the programs in the VM get
+# ASAN_OPTIONS/UBSAN_OPTIONS that halt on the first error and write reports
+# to /tmp/lab-reports; /init fails the scenario that left any report, or any
+# sanitizer message in its output (vm-init.sh, "reports").
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-tap_mode=0 unavailable='' lib=''
+tap_mode=0 unavailable='' lib='' memcheck=0
 progs=()
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--tap) tap_mode=1 ;;
+	--memcheck) memcheck=1 ;;
 	--unavailable) unavailable=$2; shift ;;
 	--lib) lib=$2; shift ;;
 	*) progs+=("$1") ;;
@@ -48,6 +62,15 @@ work=${PEERSEC_LAB_WORK:-${PEERSEC_BUILDDIR:-$PWD}/tests/lab/vm}
 timeout_s=${PEERSEC_LAB_TIMEOUT:-200}
 enforcing=${PEERSEC_LAB_ENFORCING:-1}
 only=${PEERSEC_LAB_ONLY:-*}
+valgrind=${PEERSEC_LAB_VALGRIND:-}
+# lab-memcheck: one scenario per protocol, each with its client and server
+# under valgrind (a valgrind start costs seconds in the emulated VM).
+memcheck_only='*-netlabel.sh'	# 30-tcp-, 81-udp-, 91-sctp-netlabel
+if [[ $memcheck -eq 1 ]]; then
+	work=${PEERSEC_LAB_WORK:-${PEERSEC_BUILDDIR:-$PWD}/tests/lab/vm-memcheck}
+	valgrind=${PEERSEC_LAB_VALGRIND:-stream-peer udp-peer sctp-peer}
+	only=${PEERSEC_LAB_ONLY:-$memcheck_only}
+fi
 
 # ----------------------------------------------------------- cannot run
 cannot_run() {
@@ -117,8 +140,64 @@ for p in "${progs[@]}" "$here"/vm-bin/*; do
 	cp "$p" "$root/lab/bin/" || fail_build "copying $p"
 done
 
+# ---- sanitizers and valgrind (the hardening work, issue 7) ----
+# Reports land in /tmp/lab-reports (mode 1777: servers run as uid 1000);
+# /init fails a scenario that leaves one (vm-init.sh).
+vg_elves=()
+{
+	echo "# written by run-lab.sh: the environment of every scenario"
+	echo "LAB_REPORTS=/tmp/lab-reports"
+	if ldd "$lib" | grep -q 'libasan\|libubsan'; then
+		echo "export ASAN_OPTIONS=halt_on_error=1:exitcode=66:detect_leaks=1:log_path=/tmp/lab-reports/asan"
+		echo "export UBSAN_OPTIONS=halt_on_error=1:exitcode=66:print_stacktrace=1:log_path=/tmp/lab-reports/ubsan"
+		echo "LAB_SANITIZED=1"
+	fi
+	if [[ -n $valgrind ]]; then
+		# valgrind starts take seconds under TCG
+		echo "export LAB_TIMEOUT=90 LAB_READY_TRIES=3000"
+		echo "LAB_VALGRIND='$valgrind'"
+	fi
+} >"$root/lab/env.sh" || fail_build "writing lab/env.sh"
+if [[ -n $valgrind ]]; then
+	vgbin=$(command -v valgrind.bin || command -v valgrind) ||
+		cannot_run "valgrind not found (PEERSEC_LAB_VALGRIND; apt-get install valgrind)"
+	[[ $(head -c 4 "$vgbin" | tail -c 3) == ELF ]] ||
+		cannot_run "$vgbin is not the ELF valgrind launcher"
+	vglib=
+	for d in /usr/libexec/valgrind /usr/lib/x86_64-linux-gnu/valgrind /usr/lib/valgrind; do
+		[[ -f $d/memcheck-amd64-linux ]] && { vglib=$d; break; }
+	done
+	[[ -n $vglib ]] || cannot_run "valgrind's memcheck-amd64-linux not found"
+	# valgrind looks for its tools where it was built to (VALGRIND_LIB)
+	mkdir -p "$root/usr/bin" "$root$vglib" "$root/lab/real" &&
+	cp "$vgbin" "$root/usr/bin/valgrind" &&
+	cp "$vglib"/{memcheck-amd64-linux,vgpreload_core-amd64-linux.so,vgpreload_memcheck-amd64-linux.so,default.supp} \
+		"$root$vglib/" || fail_build "copying valgrind"
+	vg_elves=("$vgbin")
+	for name in $valgrind; do
+		[[ -f $root/lab/bin/$name ]] ||
+			fail_build "PEERSEC_LAB_VALGRIND: no program $name in /lab/bin"
+		mv "$root/lab/bin/$name" "$root/lab/real/$name" || fail_build "moving $name"
+		# Any error, and a definite or indirect leak at exit, is an error
+		# (exit 99, and a non-empty log, which /init turns into a failure).
+		# A program killed by a signal is not leak-checked.
+		cat >"$root/lab/bin/$name" <<-EOF
+		#!/bin/sh
+		# $name under valgrind memcheck (run-lab.sh, PEERSEC_LAB_VALGRIND)
+		exec /usr/bin/valgrind -q --error-exitcode=99 --leak-check=full \\
+			--show-leak-kinds=definite,indirect \\
+			--errors-for-leak-kinds=definite,indirect \\
+			--log-file=/tmp/lab-reports/valgrind.$name.%p \\
+			/lab/real/$name "\$@"
+		EOF
+		chmod 0755 "$root/lab/bin/$name"
+	done
+fi
+# ---- end sanitizers and valgrind ----
+
 # Every shared library the ELF files need, at the path ldd found it.
-for elf in "$root/usr/sbin/ip" "$root/usr/sbin/netlabelctl" "${progs[@]}" "$lib"; do
+for elf in "$root/usr/sbin/ip" "$root/usr/sbin/netlabelctl" "${progs[@]}" "$lib" \
+	"${vg_elves[@]}"; do
 	ldd "$elf" | awk '/=> \// { print $3 } /^\t\// { print $1 }'
 done | sort -u | while read -r so; do
 	[[ $(basename "$so") == "$soname" ]] && continue

@@ -69,6 +69,50 @@ fi
 tap "# timing: policy loaded at $(uptime_s) s"
 echo "lab: running as $(cat /proc/self/attr/current), enforce=$mode"
 
+# Sanitizer options and valgrind wrappers, when run-lab.sh set them
+# (lab/env.sh); every scenario inherits them.
+LAB_REPORTS=/tmp/lab-reports
+# shellcheck disable=SC1091
+[ -f /lab/env.sh ] && . /lab/env.sh
+mkdir -p "$LAB_REPORTS/seen" && chmod 1777 "$LAB_REPORTS"
+[ -n "${LAB_SANITIZED:-}" ] && tap "# reports: ASan+UBSan build, ASAN_OPTIONS=$ASAN_OPTIONS"
+[ -n "${LAB_VALGRIND:-}" ] && tap "# reports: under valgrind memcheck: $LAB_VALGRIND"
+
+# reports NAME TAPFILE: fail scenario NAME when it left a sanitizer or
+# valgrind report in $LAB_REPORTS, or a sanitizer message in any output of
+# its programs (servers started by the launcher get a fixed environment
+# without ASAN_OPTIONS: their reports go to the launcher's log).  The
+# reports are shown in the serial log and moved aside.
+reports() {
+	local name=$1 t=$2 f bad='' runs=0
+
+	for f in "$LAB_REPORTS"/*; do
+		[ -f "$f" ] || continue
+		case ${f##*/} in valgrind.*) runs=$((runs + 1)) ;; esac
+		if [ -s "$f" ]; then
+			bad="$bad ${f##*/}"
+			echo "lab: FAIL $name: report ${f##*/}"
+			sed 's/^/  | /' "$f"
+		fi
+		mv "$f" "$LAB_REPORTS/seen/$name.${f##*/}"
+	done
+	for f in $(grep -rl -e '^==[0-9]*==ERROR: [A-Za-z]*Sanitizer' \
+		-e 'runtime error: ' -e '^SUMMARY: [A-Za-z]*Sanitizer' \
+		"/tmp/lab/$name" 2>/dev/null); do
+		bad="$bad ${f##*/}"
+		echo "lab: FAIL $name: sanitizer message in $f"
+		grep -A 30 -e 'ERROR: [A-Za-z]*Sanitizer' -e 'runtime error: ' \
+			"$f" | head -n 60 | sed 's/^/  | /'
+	done
+	[ -n "${LAB_VALGRIND:-}" ] && echo "# reports: $name: $runs program runs under valgrind" >>"$t"
+	[ -n "${LAB_SANITIZED:-}${LAB_VALGRIND:-}" ] || [ -n "$bad" ] || return 0
+	if [ -n "$bad" ]; then
+		echo "not ok - $name: no sanitizer or valgrind report (found:$bad; see the serial log)" >>"$t"
+	else
+		echo "ok - $name: no sanitizer or valgrind report" >>"$t"
+	fi
+}
+
 # Scenarios: each in its own shell with lablib.sh, bounded in time.
 mkdir -p /tmp/lab
 for s in /lab/scenarios/*.sh; do
@@ -86,6 +130,7 @@ for s in /lab/scenarios/*.sh; do
 	[ $rc -eq 0 ] || echo "not ok - $name: the scenario did not finish (status $rc)" >>"$t"
 	grep -q '^ok\|^not ok' "$t" ||
 		echo "not ok - $name: the scenario reported nothing" >>"$t"
+	reports "$name" "$t"
 	echo "# timing: $name $(awk -v a="$start" -v b="$(uptime_s)" 'BEGIN { printf "%.1f", b - a }') s" >>"$t"
 	cat "$t" >&3
 done

@@ -1,0 +1,284 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * inetd-abuse: badly behaved clients of peersec-inetd, for the lab's abuse
+ * scenario (99-inetd-abuse).  One process makes many clients: under the
+ * emulated VM a process start costs more than a hundred connections.
+ *
+ *   inetd-abuse hold SRC DST PORT COUNT MODE STOPFILE SECONDS
+ *	COUNT TCP connections from SRC, kept open until STOPFILE exists (or
+ *	SECONDS passed).  MODE: idle (send nothing, read nothing), halfclose
+ *	(shutdown(SHUT_WR) at once, read nothing), noread (send a line, never
+ *	read).  Prints "ready" once all are connected; at the end "hold
+ *	mode=M count=N connected=N answered=N": answered counts connections
+ *	with something to read (a server wrote to it) or closed by the other
+ *	side.
+ *
+ *   inetd-abuse tcp SRCS DST PORT COUNT
+ *	COUNT TCP connections, the sources taken in turn from the
+ *	comma-separated list SRCS; of every three one closes at once, one
+ *	resets at once (SO_LINGER 0: usually before the launcher accepted
+ *	it), one waits up to 5 s for an answer or the end.  Prints "tcp
+ *	sent=N answered=N closed=N failed=N ms=N".
+ *
+ *   inetd-abuse udp SRCS DST PORT COUNT
+ *	COUNT datagrams, sources in turn, as fast as possible, nothing read.
+ *	Prints "udp sent=N failed=N ms=N".
+ *
+ *   inetd-abuse echo SRC DST PORT SECONDS
+ *	connect, send "ping", shut the writing side, read until EOF: exit 0
+ *	when "ping" came back, 4 when nothing came within SECONDS, 3 when the
+ *	connection ended without it.
+ *
+ * Exit 0 on success, 1 when a connection could not be made, 2 on usage.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SRC_MAX 64
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: inetd-abuse hold SRC DST PORT COUNT idle|halfclose|"
+		"noread STOPFILE SECONDS\n"
+		"       inetd-abuse tcp|udp SRCS DST PORT COUNT\n"
+		"       inetd-abuse echo SRC DST PORT SECONDS\n");
+	exit(2);
+}
+
+static void addr_of(const char *a, int port, struct sockaddr_in *sin)
+{
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons((unsigned short)port);
+	if (inet_pton(AF_INET, a, &sin->sin_addr) != 1) {
+		fprintf(stderr, "inetd-abuse: bad address %s\n", a);
+		exit(2);
+	}
+}
+
+/* SRCS, comma-separated, into @src; returns how many. */
+static int sources(char *list, struct sockaddr_in *src)
+{
+	int n = 0;
+
+	for (char *s = strtok(list, ","); s != NULL; s = strtok(NULL, ",")) {
+		if (n == SRC_MAX)
+			usage();
+		addr_of(s, 0, &src[n++]);
+	}
+	if (n == 0)
+		usage();
+	return n;
+}
+
+static long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* A socket from @src to @dst, connected; a few retries while the backlog
+ * is full.  -1 on failure. */
+static int dial(int type, const struct sockaddr_in *src,
+		const struct sockaddr_in *dst)
+{
+	for (int tries = 0; tries < 50; tries++) {
+		int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+		int e;
+
+		if (fd < 0)
+			return -1;
+		if (bind(fd, (const struct sockaddr *)src, sizeof(*src)) == 0 &&
+		    connect(fd, (const struct sockaddr *)dst,
+			    sizeof(*dst)) == 0)
+			return fd;
+		e = errno;
+		close(fd);
+		if (e != ECONNREFUSED && e != EAGAIN) {
+			fprintf(stderr, "inetd-abuse: connect: %s\n",
+				strerror(e));
+			return -1;
+		}
+		usleep(20000);
+	}
+	return -1;
+}
+
+/* Something to read, or the end: the other side acted. */
+static int answered(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLIN | POLLHUP |
+						    POLLERR));
+}
+
+static int hold(char **argv)
+{
+	struct sockaddr_in src, dst;
+	int count = atoi(argv[3]), connected = 0, got = 0;
+	const char *mode = argv[4], *stop = argv[5];
+	long until = now_ms() + 1000L * atoi(argv[6]);
+	int *fd;
+
+	if (count <= 0 || (strcmp(mode, "idle") != 0 &&
+			   strcmp(mode, "halfclose") != 0 &&
+			   strcmp(mode, "noread") != 0))
+		usage();
+	addr_of(argv[0], 0, &src);
+	addr_of(argv[1], atoi(argv[2]), &dst);
+	fd = calloc((size_t)count, sizeof(*fd));
+	if (fd == NULL)
+		return 2;
+	for (int i = 0; i < count; i++) {
+		fd[i] = dial(SOCK_STREAM, &src, &dst);
+		if (fd[i] < 0)
+			continue;
+		connected++;
+		if (strcmp(mode, "halfclose") == 0)
+			shutdown(fd[i], SHUT_WR);
+		else if (strcmp(mode, "noread") == 0)
+			(void)!write(fd[i], "request\n", 8);
+	}
+	printf("ready\n");
+	fflush(stdout);
+	while (access(stop, F_OK) != 0 && now_ms() < until)
+		usleep(50000);
+	for (int i = 0; i < count; i++) {
+		if (fd[i] < 0)
+			continue;
+		got += answered(fd[i]);
+		close(fd[i]);
+	}
+	free(fd);
+	printf("hold mode=%s count=%d connected=%d answered=%d\n", mode,
+	       count, connected, got);
+	return connected == count ? 0 : 1;
+}
+
+static int tcp(char **argv)
+{
+	struct sockaddr_in src[SRC_MAX], dst;
+	int nsrc = sources(argv[0], src), count = atoi(argv[3]);
+	int got = 0, closed = 0, failed = 0;
+	long t0 = now_ms();
+	char buf[4096];
+
+	addr_of(argv[1], atoi(argv[2]), &dst);
+	for (int i = 0; i < count; i++) {
+		struct linger rst = { .l_onoff = 1, .l_linger = 0 };
+		int fd = dial(SOCK_STREAM, &src[i % nsrc], &dst);
+
+		if (fd < 0) {
+			failed++;
+			continue;
+		}
+		if (i % 3 == 1) {
+			setsockopt(fd, SOL_SOCKET, SO_LINGER, &rst,
+				   sizeof(rst));
+		} else if (i % 3 == 2) {
+			struct pollfd p = { .fd = fd, .events = POLLIN };
+			ssize_t n = 0;
+
+			if (poll(&p, 1, 5000) == 1)
+				n = recv(fd, buf, sizeof(buf), 0);
+			if (n > 0)
+				got++;
+			else
+				closed++;
+		}
+		close(fd);
+	}
+	printf("tcp sent=%d answered=%d closed=%d failed=%d ms=%ld\n", count,
+	       got, closed, failed, now_ms() - t0);
+	return failed == 0 ? 0 : 1;
+}
+
+static int udp(char **argv)
+{
+	struct sockaddr_in src[SRC_MAX], dst;
+	int nsrc = sources(argv[0], src), count = atoi(argv[3]), failed = 0;
+	int *fd = calloc((size_t)nsrc, sizeof(*fd));
+	long t0 = now_ms();
+
+	if (fd == NULL)
+		return 2;
+	addr_of(argv[1], atoi(argv[2]), &dst);
+	for (int k = 0; k < nsrc; k++)
+		fd[k] = dial(SOCK_DGRAM, &src[k], &dst);
+	for (int i = 0; i < count; i++)
+		if (fd[i % nsrc] < 0 || send(fd[i % nsrc], "abuse", 5, 0) != 5)
+			failed++;
+	for (int k = 0; k < nsrc; k++)
+		if (fd[k] >= 0)
+			close(fd[k]);
+	free(fd);
+	printf("udp sent=%d failed=%d ms=%ld\n", count, failed,
+	       now_ms() - t0);
+	return failed == 0 ? 0 : 1;
+}
+
+static int echo(char **argv)
+{
+	struct sockaddr_in src, dst;
+	long until;
+	char buf[256];
+	size_t got = 0;
+	int fd;
+
+	addr_of(argv[0], 0, &src);
+	addr_of(argv[1], atoi(argv[2]), &dst);
+	until = now_ms() + 1000L * atoi(argv[3]);
+	fd = dial(SOCK_STREAM, &src, &dst);
+	if (fd < 0)
+		return 1;
+	if (write(fd, "ping\n", 5) != 5 || shutdown(fd, SHUT_WR) < 0) {
+		close(fd);
+		return 3;
+	}
+	for (;;) {
+		long left = until - now_ms();
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		if (left <= 0 || poll(&p, 1, (int)left) != 1) {
+			close(fd);
+			printf("echo: nothing within %s s\n", argv[3]);
+			return 4;
+		}
+		n = recv(fd, buf + got, sizeof(buf) - 1 - got, 0);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		if (got == sizeof(buf) - 1)
+			break;
+	}
+	close(fd);
+	buf[got] = '\0';
+	printf("echo: %s", got ? buf : "(nothing)\n");
+	return strstr(buf, "ping") != NULL ? 0 : 3;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 9 && strcmp(argv[1], "hold") == 0)
+		return hold(argv + 2);
+	if (argc == 7 && strcmp(argv[1], "tcp") == 0)
+		return tcp(argv + 2);
+	if (argc == 7 && strcmp(argv[1], "udp") == 0)
+		return udp(argv + 2);
+	if (argc == 6 && strcmp(argv[1], "echo") == 0)
+		return echo(argv + 2);
+	usage();
+}
