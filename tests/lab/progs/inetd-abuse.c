@@ -274,9 +274,9 @@ int main(int argc, char **argv)
 {
 	if (argc == 9 && strcmp(argv[1], "hold") == 0)
 		return hold(argv + 2);
-	if (argc == 7 && strcmp(argv[1], "tcp") == 0)
+	if (argc == 6 && strcmp(argv[1], "tcp") == 0)
 		return tcp(argv + 2);
-	if (argc == 7 && strcmp(argv[1], "udp") == 0)
+	if (argc == 6 && strcmp(argv[1], "udp") == 0)
 		return udp(argv + 2);
 	if (argc == 6 && strcmp(argv[1], "echo") == 0)
 		return echo(argv + 2);
