@@ -63,9 +63,9 @@ timeout_s=${PEERSEC_LAB_TIMEOUT:-200}
 enforcing=${PEERSEC_LAB_ENFORCING:-1}
 only=${PEERSEC_LAB_ONLY:-*}
 valgrind=${PEERSEC_LAB_VALGRIND:-}
-# lab-memcheck: one scenario per protocol, each with its client and server
+# lab-memcheck: one short scenario with a client and server per protocol
 # under valgrind (a valgrind start costs seconds in the emulated VM).
-memcheck_only='*-netlabel.sh'	# 30-tcp-, 81-udp-, 91-sctp-netlabel
+memcheck_only='94-library-sample.sh'
 if [[ $memcheck -eq 1 ]]; then
 	work=${PEERSEC_LAB_WORK:-${PEERSEC_BUILDDIR:-$PWD}/tests/lab/vm-memcheck}
 	valgrind=${PEERSEC_LAB_VALGRIND:-stream-peer udp-peer sctp-peer}
@@ -191,6 +191,19 @@ if [[ -n $valgrind ]]; then
 			/lab/real/$name "\$@"
 		EOF
 		chmod 0755 "$root/lab/bin/$name"
+	done
+	# memcheck must redirect ld.so's strlen: it needs ld.so's symbols,
+	# from libc6-dbg (by build id); libc's too, for readable stacks.
+	for so in $(ldd "$root/lab/real/"* "${progs[0]}" 2>/dev/null |
+		    awk '/ld-linux|libc\.so/ { print ($2 == "=>" ? $3 : $1) }' | sort -u); do
+		bid=$(readelf -n "$so" 2>/dev/null | sed -n 's/.*Build ID: //p')
+		dbg=/usr/lib/debug/.build-id/${bid:0:2}/${bid:2}.debug
+		if [[ -n $bid && -f $dbg ]]; then
+			mkdir -p "$root$(dirname "$dbg")" && cp -L "$dbg" "$root$dbg" ||
+				fail_build "copying $dbg"
+		elif [[ $so == *ld-linux* ]]; then
+			cannot_run "valgrind needs $so's symbols: install libc6-dbg"
+		fi
 	done
 fi
 # ---- end sanitizers and valgrind ----
