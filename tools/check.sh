@@ -2,9 +2,11 @@
 # Run every test of libpeersec: the README's test command, and what CI runs.
 #
 #   build/        unit, host, hygiene and install tests, then the lab VM
-#   build-asan/   unit and host tests under ASan+UBSan (halt on error)
+#   build-asan/   unit and host tests under ASan+UBSan (halt on error), and
+#                 the lab VM with the sanitized library and programs
 #   build/ again  unit and host tests under valgrind memcheck
 #   build-tsan/   every function from many threads at once, ThreadSanitizer
+#   build/ again  the lab's library-calling programs under valgrind (in the VM)
 #   build-fuzz/   libFuzzer targets, a bounded time each (clang)
 #   build-cov/    unit and host tests for line coverage of lib/ (gcovr)
 #
@@ -66,7 +68,7 @@ setup() {
 }
 
 setup build
-stage "unit, host, hygiene, install" build --no-suite lab --no-suite fuzz
+stage "unit, host, hygiene, install" build --no-suite lab --no-suite lab-memcheck --no-suite fuzz
 stage "lab (VM)" build --suite lab
 
 setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Ddocs=disabled
@@ -76,6 +78,15 @@ stage "valgrind memcheck" build --setup valgrind --suite unit --suite host
 
 CC=clang setup build-tsan -Db_sanitize=thread -Db_lundef=false -Ddocs=disabled
 TSAN_OPTIONS=halt_on_error=1:exitcode=66 stage "ThreadSanitizer" build-tsan --suite threads
+
+# ---- hardening (issue 7): the lab's in-VM programs under ASan+UBSan and
+# valgrind.  The whole lab with the sanitized library, launcher and programs
+# (a sanitizer report in any scenario fails it: tests/lab/README.md), then
+# stream-peer, udp-peer and sctp-peer under valgrind memcheck in the
+# 94-library-sample scenario (lab-memcheck).  About 2-2.5 min and 1.5 min.
+stage "lab (VM) under ASan+UBSan" build-asan --suite lab
+stage "lab (VM) under valgrind memcheck" build --suite lab-memcheck
+# ---- end hardening ----
 
 CC=clang setup build-fuzz -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false -Ddocs=disabled
 stage "fuzz" build-fuzz --suite fuzz

@@ -93,9 +93,15 @@ expect_run() {
 	timeout "$LAB_TIMEOUT" "$@" >"$LAB_TMP/last.out" 2>&1
 	rc=$?
 	_lab_result "$name" $rc "$LAB_TMP/last.out" "$*"
+	_lab_keep "$LAB_TMP/last.out"
 	# A server waiting for this client would wait in vain: stop it.
 	[ $rc -eq 0 ] || lab_kill_jobs
 }
+
+# _lab_keep FILE: append a program's output to $LAB_TMP/.outputs before it
+# is overwritten: /init looks for sanitizer messages in every output of the
+# scenario (UBSan ignores log_path next to ASan and writes to stderr).
+_lab_keep() { [ -f "$1" ] && cat "$1" >>"$LAB_TMP/.outputs"; return 0; }
 
 # lab_kill_jobs: stop every background job still running.
 lab_kill_jobs() {
@@ -112,6 +118,7 @@ lab_bg() {
 	local job=$1
 
 	shift
+	_lab_keep "$LAB_TMP/$job.out"
 	rm -f "$LAB_TMP/$job.out" "$LAB_TMP/$job.rc" "$LAB_TMP/$job.prog"
 	# busybox timeout execs CMD in its own process: $! below is CMD's
 	# pid (through in_b, run_as ... which exec too), which lab_kill_jobs
