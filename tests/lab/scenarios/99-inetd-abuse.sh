@@ -26,14 +26,17 @@ LAB_TRANSPORT=tcp
 . /lab/bin/inetd-lablib.sh
 inetd_prepare || return 0
 
-RSS_TOL_KB=${RSS_TOL_KB:-256}
-N_TCP=${ABUSE_TCP:-300}		# good connections, 1/3 reset at once
-N_UDP=${ABUSE_UDP:-100}		# good datagrams
-N_REJ_TCP=${ABUSE_REJ_TCP:-150}	# rejected peers, tcp
-N_REJ_UDP=${ABUSE_REJ_UDP:-150}	# rejected peers, udp
-N_UNLAB=${ABUSE_UNLAB:-60}	# unlabeled peers on the good service
+RSS_TOL_KB=256
+# the sizes; a third of them with ASan, where each server start costs more
+scale=1
+[ -n "${LAB_SANITIZED:-}" ] && scale=3
+N_TCP=$((300 / scale))		# good connections, 1/3 reset at once
+N_UDP=$((100 / scale))		# good datagrams
+N_REJ_TCP=$((150 / scale))		# rejected peers, tcp
+N_REJ_UDP=$((150 / scale))		# rejected peers, udp
+N_UNLAB=$((60 / scale))		# unlabeled peers on the good service
 N_IDLE=12 N_HALF=6 N_NOREAD=6 N_ECHO_IDLE=3
-N_RELOAD=${ABUSE_RELOADS:-16}
+N_RELOAD=16
 
 # 127.0.0.2: a good label; 127.0.0.10-17: labels with categories, which
 # the strict services (base lab_low_u, s0 only) reject; 127.0.0.1: none.
@@ -151,10 +154,10 @@ EOF
 stop=$LAB_TMP/stop-holding
 rm -f "$stop"
 t0=$(cut -d' ' -f1 /proc/uptime)
-lab_bg_ready idle inetd-abuse hold 127.0.0.2 127.0.0.1 7401 $N_IDLE idle "$stop" 90
-lab_bg_ready half inetd-abuse hold 127.0.0.2 127.0.0.1 7401 $N_HALF halfclose "$stop" 90
-lab_bg_ready noread inetd-abuse hold 127.0.0.2 127.0.0.1 7401 $N_NOREAD noread "$stop" 90
-lab_bg_ready echoidle inetd-abuse hold 127.0.0.2 127.0.0.1 7405 $N_ECHO_IDLE idle "$stop" 90
+LAB_TIMEOUT=120 lab_bg_ready idle inetd-abuse hold 127.0.0.2 127.0.0.1 7401 $N_IDLE idle "$stop" 100
+LAB_TIMEOUT=120 lab_bg_ready half inetd-abuse hold 127.0.0.2 127.0.0.1 7401 $N_HALF halfclose "$stop" 100
+LAB_TIMEOUT=120 lab_bg_ready noread inetd-abuse hold 127.0.0.2 127.0.0.1 7401 $N_NOREAD noread "$stop" 100
+LAB_TIMEOUT=120 lab_bg_ready echoidle inetd-abuse hold 127.0.0.2 127.0.0.1 7405 $N_ECHO_IDLE idle "$stop" 100
 LAB_TIMEOUT=90 lab_bg ftcp inetd-abuse tcp 127.0.0.2 127.0.0.1 7401 "$N_TCP"
 LAB_TIMEOUT=90 lab_bg fudp inetd-abuse udp 127.0.0.2 127.0.0.1 7402 "$N_UDP"
 LAB_TIMEOUT=90 lab_bg rtcp inetd-abuse tcp "$rejected" 127.0.0.1 7403 "$N_REJ_TCP"
