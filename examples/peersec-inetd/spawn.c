@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/filter.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -197,6 +198,26 @@ static _Noreturn void child_fail(int status_fd, const char *step, int err)
 	_exit(126);
 }
 
+/*
+ * Connected to the sender, the answering socket is where the kernel
+ * delivers what the sender sends next from the same address and port: a
+ * connected socket wins over the launcher's, and shutdown(SHUT_RD) neither
+ * stops the delivery nor a later read.  So the handler could read a
+ * datagram that was never judged on its own label.  A filter that accepts
+ * nothing, set before bind() and locked against the server, drops it.
+ */
+static int drop_input(int fd)
+{
+	struct sock_filter drop = BPF_STMT(BPF_RET | BPF_K, 0);
+	struct sock_fprog prog = { .len = 1, .filter = &drop };
+	int one = 1;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+		       sizeof(prog)) < 0)
+		return -1;
+	return setsockopt(fd, SOL_SOCKET, SO_LOCK_FILTER, &one, sizeof(one));
+}
+
 /* The answering socket of a UDP handler, made in the server's context so
  * that what it sends carries the server's label. */
 static int reply_socket(const struct inetd_peer *peer, const char *ctx)
@@ -211,6 +232,7 @@ static int reply_socket(const struct inetd_peer *peer, const char *ctx)
 	if (fd < 0)
 		return -1;
 	if (setsockcreatecon_raw(NULL) < 0 ||
+	    drop_input(fd) < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
 	    bind(fd, (const struct sockaddr *)&peer->local, len) < 0 ||
 	    connect(fd, (const struct sockaddr *)&peer->addr, len) < 0 ||

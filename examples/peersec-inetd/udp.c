@@ -7,8 +7,11 @@
  *   stdout  a UDP socket bound to the address and port the datagram was
  *           sent to and connected to its sender: each write() is one
  *           datagram back to the sender, from the address it wrote to.
- *           The socket is shut for reading: what the sender sends next
- *           comes to the launcher, and is judged on its own label.
+ *           The socket is shut for reading and drops whatever reaches
+ *           it (a locked socket filter): what the sender sends next from
+ *           the same address and port while the handler runs would be
+ *           delivered there, unjudged; it is lost instead.  Everything
+ *           else comes to the launcher and is judged on its own label.
  *   env     PEERSEC_PEER_ADDR, PEERSEC_PEER_PORT, PEERSEC_PEER_LABEL, ...
  */
 #include <errno.h>

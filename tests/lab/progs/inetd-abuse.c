@@ -21,13 +21,26 @@
  *	sent=N answered=N closed=N failed=N ms=N".
  *
  *   inetd-abuse udp SRCS DST PORT COUNT
- *	COUNT datagrams, sources in turn, as fast as possible, nothing read.
+ *	COUNT datagrams, sources in turn, each from a new socket (a new
+ *	port), as fast as possible, nothing read.
  *	Prints "udp sent=N failed=N ms=N".
  *
  *   inetd-abuse echo SRC DST PORT SECONDS
  *	connect, send "ping", shut the writing side, read until EOF: exit 0
  *	when "ping" came back, 4 when nothing came within SECONDS, 3 when the
  *	connection ended without it.
+ *
+ *   inetd-abuse twice SRC DST PORT
+ *	UDP from one socket: send "one", wait up to 5 s for the answer, then
+ *	send "two" and "three" at once (the first handler still runs) and
+ *	collect answers for 3 s.  Prints "twice answers=N".
+ *
+ *   inetd-abuse handler LOGFILE
+ *	a hostile UDP handler for the launcher: answers the datagram on
+ *	stdin, tries to detach the filter of its answering socket (stdout),
+ *	then reads from that socket for 1.5 s, and appends "handler got=DATA
+ *	detach=ok|refused stolen=N" to LOGFILE: N datagrams that reached it
+ *	without the launcher judging them.
  *
  * Exit 0 on success, 1 when a connection could not be made, 2 on usage.
  */
@@ -205,25 +218,24 @@ static int tcp(char **argv)
 	return failed == 0 ? 0 : 1;
 }
 
+/* Each datagram from a socket of its own (its own source port): while a
+ * handler runs, what its sender sends from the same port is dropped
+ * (peersec-inetd(8), UDP), and the flood wants every datagram judged. */
 static int udp(char **argv)
 {
 	struct sockaddr_in src[SRC_MAX], dst;
 	int nsrc = sources(argv[0], src), count = atoi(argv[3]), failed = 0;
-	int *fd = calloc((size_t)nsrc, sizeof(*fd));
 	long t0 = now_ms();
 
-	if (fd == NULL)
-		return 2;
 	addr_of(argv[1], atoi(argv[2]), &dst);
-	for (int k = 0; k < nsrc; k++)
-		fd[k] = dial(SOCK_DGRAM, &src[k], &dst);
-	for (int i = 0; i < count; i++)
-		if (fd[i % nsrc] < 0 || send(fd[i % nsrc], "abuse", 5, 0) != 5)
+	for (int i = 0; i < count; i++) {
+		int fd = dial(SOCK_DGRAM, &src[i % nsrc], &dst);
+
+		if (fd < 0 || send(fd, "abuse", 5, 0) != 5)
 			failed++;
-	for (int k = 0; k < nsrc; k++)
-		if (fd[k] >= 0)
-			close(fd[k]);
-	free(fd);
+		if (fd >= 0)
+			close(fd);
+	}
 	printf("udp sent=%d failed=%d ms=%ld\n", count, failed,
 	       now_ms() - t0);
 	return failed == 0 ? 0 : 1;
@@ -270,8 +282,75 @@ static int echo(char **argv)
 	return strstr(buf, "ping") != NULL ? 0 : 3;
 }
 
+static int twice(char **argv)
+{
+	struct sockaddr_in src, dst;
+	char buf[512];
+	int fd, n = 0;
+	long until;
+
+	addr_of(argv[0], 0, &src);
+	addr_of(argv[1], atoi(argv[2]), &dst);
+	fd = dial(SOCK_DGRAM, &src, &dst);
+	if (fd < 0 || send(fd, "one", 3, 0) != 3)
+		return 1;
+	for (until = now_ms() + 5000; n == 0 && now_ms() < until;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		if (poll(&p, 1, (int)(until - now_ms())) == 1 &&
+		    recv(fd, buf, sizeof(buf), 0) > 0)
+			n++;
+	}
+	if (send(fd, "two", 3, 0) != 3 || send(fd, "three", 5, 0) != 5)
+		return 1;
+	for (until = now_ms() + 3000; now_ms() < until;) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		if (poll(&p, 1, (int)(until - now_ms())) == 1 &&
+		    recv(fd, buf, sizeof(buf), 0) > 0)
+			n++;
+	}
+	close(fd);
+	printf("twice answers=%d\n", n);
+	return 0;
+}
+
+static int handler(const char *logfile)
+{
+	char data[256] = "", buf[256];
+	ssize_t r = read(0, data, sizeof(data) - 1);
+	int stolen = 0, detached;
+	long until;
+	FILE *log;
+
+	data[r > 0 ? r : 0] = '\0';
+	(void)!write(1, "handled\n", 8);
+	detached = setsockopt(1, SOL_SOCKET, SO_DETACH_FILTER, &(int){ 0 },
+			      sizeof(int)) == 0;
+	for (until = now_ms() + 1500; now_ms() < until;) {
+		struct pollfd p = { .fd = 1, .events = POLLIN };
+
+		if (poll(&p, 1, (int)(until - now_ms())) == 1 &&
+		    recv(1, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+			stolen++;
+		else
+			usleep(50000);	/* SHUT_RD: POLLIN at once */
+	}
+	log = fopen(logfile, "ae");
+	if (log == NULL)
+		return 1;
+	fprintf(log, "handler got=%s detach=%s stolen=%d\n", data,
+		detached ? "ok" : "refused", stolen);
+	fclose(log);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 5 && strcmp(argv[1], "twice") == 0)
+		return twice(argv + 2);
+	if (argc == 3 && strcmp(argv[1], "handler") == 0)
+		return handler(argv[2]);
 	if (argc == 9 && strcmp(argv[1], "hold") == 0)
 		return hold(argv + 2);
 	if (argc == 6 && strcmp(argv[1], "tcp") == 0)

@@ -54,8 +54,9 @@ for cats in c10 c11,c12 c1.c20 c100,c200 c5-s0:c5.c9 c1023 c0.c1023 c7,c70,c700;
 done
 LOW=lab_low_u:system_r:launcher_t:s0
 
-cp /bin/busybox "$INETD_SVC/busybox" && chmod 0755 "$INETD_SVC/busybox" || {
-	fail "busybox on the service_exec_t tmpfs"; return 0; }
+cp /bin/busybox /lab/bin/inetd-abuse "$INETD_SVC/" &&
+chmod 0755 "$INETD_SVC/busybox" "$INETD_SVC/inetd-abuse" || {
+	fail "busybox and inetd-abuse on the service_exec_t tmpfs"; return 0; }
 
 # conf_a: the full table; conf_b: without extra-tcp (its socket closes);
 # conf_bad: conf_a and a broken block (refused, old table kept).
@@ -68,6 +69,10 @@ conf=$LAB_TMP/abuse.conf
 	printf 'service echo-tcp\n{\n\tprotocol = tcp\n\tport = 7405\n'
 	printf '\tbind = 127.0.0.1\n\tuser = %s\n\tgroup = %s\n' $INETD_UID $INETD_UID
 	printf '\tserver = %s/busybox\n\tserver_args = cat\n\tinstances = 3\n}\n' "$INETD_SVC"
+	printf 'service steal-udp\n{\n\tprotocol = udp\n\tport = 7407\n'
+	printf '\tbind = 127.0.0.1\n\tuser = %s\n\tgroup = %s\n' $INETD_UID $INETD_UID
+	printf '\tserver = %s/inetd-abuse\n\tserver_args = handler %s\n}\n' \
+		"$INETD_SVC" "$LAB_TMP/ran/steal.log"
 } >"$conf.b"
 { cat "$conf.b"; inetd_service extra-tcp tcp 7406; } >"$conf.a"
 { cat "$conf.a"; printf 'service broken\n{\n\tprotocol = tcp\n\tport = 99999\n}\n'; } >"$conf.bad"
@@ -100,6 +105,21 @@ expect_run "warm-up: echo-tcp echoes" inetd-abuse echo 127.0.0.2 127.0.0.1 7405 
 inetd_refused "warm-up: a rejected label on strict-tcp gets nothing" \
 	tcp 127.0.0.10 7403 ab "policy rejects"
 inetd-abuse udp 127.0.0.11 127.0.0.1 7404 1 >/dev/null
+# A UDP handler's answering socket is connected to the sender, so the
+# kernel delivers there what the sender sends next from the same port:
+# that must be dropped, never read by the handler unjudged.  The handler
+# (inetd-abuse handler) answers, tries to detach the socket's filter, and
+# reads on for 1.5 s; the client sends two more datagrams meanwhile.
+LAB_TRANSPORT=udp
+expect_run "udp: a sender's next datagrams, sent while its handler runs" \
+	inetd-abuse twice 127.0.0.2 127.0.0.1 7407
+_lab_tap "# abuse: $(grep '^twice' "$LAB_TMP/last.out"); $(cat "$LAB_TMP/ran/steal.log" 2>/dev/null | tr '\n' ' ')"
+expect_eq "udp: the handler reads no datagram it was not started for" \
+	"handler got=one detach=refused stolen=0" \
+	"$(grep 'got=one' "$LAB_TMP/ran/steal.log" 2>/dev/null)"
+n=$(grep -c 'stolen=[1-9]' "$LAB_TMP/ran/steal.log" 2>/dev/null)
+expect_eq "udp: no handler read a datagram it was not started for" 0 "${n:-0}"
+LAB_TRANSPORT=tcp
 h0=$(hups)
 kill -HUP "$INETD_PID"
 i=0
