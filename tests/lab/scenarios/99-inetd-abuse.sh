@@ -13,6 +13,10 @@
 # little of what the reloads freed); no zombie.  The figures go to the log
 # as "# abuse:" lines.
 #
+# Before the abuse, a hostile UDP handler checks that what its sender sends
+# next from the same port, which the kernel delivers to the handler's
+# connected answering socket, is dropped there and never read unjudged.
+#
 # Idle clients and the instance limit: a server that answers without
 # reading (peersec-whoami) is not held by its idle client.  A server that
 # waits for its client (busybox cat, "echo-tcp", instances = 3) is: three
