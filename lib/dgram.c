@@ -105,6 +105,13 @@ static size_t cut_like_kernel(unsigned char *buf, size_t used, size_t own,
 {
 	size_t src = 0, dst = 0, left = own;
 
+	/* The common case: it all fits, the last message's padding
+	 * included, so the kernel would have written the same bytes.  (An
+	 * unaligned @used, which the kernel writes only when it runs out of
+	 * room, takes the long way.  Found by fuzzing.) */
+	if (used <= own && CMSG_ALIGN(used) == used)
+		return used;
+
 	while (src < used) {
 		struct cmsghdr h;
 		size_t len;
@@ -134,6 +141,7 @@ int peersec__dgram_strip(unsigned char *buf, size_t size, size_t used,
 	bool cut = (kflags & MSG_CTRUNC) != 0;
 	size_t lab, lab_len, block, rest, packed, label_len = 0;
 	const unsigned char *raw;
+	unsigned char *p;
 	int r;
 
 	if (own > size || size - own < LABEL_SPACE)
@@ -156,8 +164,7 @@ int peersec__dgram_strip(unsigned char *buf, size_t size, size_t used,
 	if (lab == SIZE_MAX) {
 		out->ctrunc = false;
 		out->ctl_len = cut_like_kernel(buf, used, own, &out->ctrunc);
-		buf[own] = '\0';
-		out->label_off = own;
+		out->label = "";	/* writes nothing: keeps the buffer cold */
 		out->label_len = 0;
 		return 0;
 	}
@@ -191,13 +198,17 @@ int peersec__dgram_strip(unsigned char *buf, size_t size, size_t used,
 
 	/* The label now starts at packed + HDR_LEN >= ctl_len: terminate it
 	 * there if a byte is left, else move it to own. */
-	if (packed + HDR_LEN + label_len < size) {
-		out->label_off = packed + HDR_LEN;
+	if (label_len == 0) {
+		p = (unsigned char *)"";
+	} else if (packed + HDR_LEN + label_len < size) {
+		p = buf + packed + HDR_LEN;
+		p[label_len] = '\0';	/* may be padding the kernel left */
 	} else {
-		memmove(buf + own, buf + packed + HDR_LEN, label_len);
-		out->label_off = own;
+		p = buf + own;
+		memmove(p, buf + packed + HDR_LEN, label_len);
+		p[label_len] = '\0';
 	}
-	buf[out->label_off + label_len] = '\0';
+	out->label = (const char *)p;
 	out->label_len = label_len;
 	return 0;
 }
@@ -213,25 +224,34 @@ static void copy_messages(unsigned char *dst, const unsigned char *src,
 		struct cmsghdr h;
 
 		memcpy(&h, src + off, sizeof(h));
+		if (h.cmsg_len < sizeof(h) || h.cmsg_len > len - off)
+			break;	/* cannot happen: cut_like_kernel() checked */
 		memcpy(dst + off, src + off, h.cmsg_len);
 		off += CMSG_ALIGN(h.cmsg_len);
 	}
 }
 
-/* Only the errors documented for peersec_udp_enable() leave it. */
-static int enable_error(int r)
-{
-	switch (r) {
-	case -EBADF:
-	case -ENOTSOCK:
-	case -ENOMEM:
-		return r;
-	default:
-		return -ENOPROTOOPT;
-	}
-}
+/* What peersec_udp_enable(3) documents. */
+static const int enable_errors[] = {
+	EBADF, ENOTSOCK, EAFNOSUPPORT, EPROTOTYPE, ENOPROTOOPT, ENOMEM, 0
+};
 
-PEERSEC_EXPORT int peersec_udp_enable(int fd)
+/* What peersec_udp_recvmsg(3) documents: the library's own, recvmsg's, and
+ * the pending socket errors that ICMP maps to. */
+static const int recvmsg_errors[] = {
+	EINVAL, EOVERFLOW, EBADMSG, EAGAIN, EINTR, EBADF, ENOTSOCK, EFAULT,
+	ENOMEM, ENOTCONN, ECONNREFUSED, EHOSTUNREACH, ENETUNREACH, EHOSTDOWN,
+	ENONET, ENOPROTOOPT, EOPNOTSUPP, EMSGSIZE, EACCES, EPROTO, 0
+};
+
+/* peersec_udp_recvmmsg(3): the same, less the per-datagram ones. */
+static const int recvmmsg_errors[] = {
+	EINVAL, EAGAIN, EINTR, EBADF, ENOTSOCK, EFAULT, ENOMEM, ENOTCONN,
+	ECONNREFUSED, EHOSTUNREACH, ENETUNREACH, EHOSTDOWN, ENONET,
+	ENOPROTOOPT, EOPNOTSUPP, EMSGSIZE, EACCES, EPROTO, 0
+};
+
+static int udp_enable(int fd)
 {
 	int domain = 0, type = 0, one = 1;
 	socklen_t len = sizeof(domain);
@@ -239,26 +259,30 @@ PEERSEC_EXPORT int peersec_udp_enable(int fd)
 
 	r = peersec__sys_getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len);
 	if (r < 0)
-		return enable_error(r);
+		return r;
 	if (domain != AF_INET && domain != AF_INET6)
 		return -EAFNOSUPPORT;
 
 	len = sizeof(type);
 	r = peersec__sys_getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len);
 	if (r < 0)
-		return enable_error(r);
+		return r;
 	if (type != SOCK_DGRAM)
 		return -EPROTOTYPE;
 
 	/* SOL_IP on AF_INET6 too: the IPv6 socket code hands SOL_IP options
 	 * of UDP sockets to the IPv4 code, which labels IPv4 datagrams. */
 	r = peersec__sys_setsockopt(fd, SOL_IP, IP_PASSSEC, &one, sizeof(one));
-	return r < 0 ? enable_error(r) : 0;
+	return r < 0 ? r : 0;
 }
 
-PEERSEC_EXPORT ssize_t peersec_udp_recvmsg(int fd, struct msghdr *msg,
-					   int flags, char *label,
-					   size_t *label_len)
+PEERSEC_EXPORT int peersec_udp_enable(int fd)
+{
+	return (int)peersec__errors_closed(udp_enable(fd), enable_errors);
+}
+
+static ssize_t udp_recvmsg(int fd, struct msghdr *msg, int flags,
+			   char *label, size_t *label_len)
 {
 	union {
 		struct cmsghdr align;
@@ -300,7 +324,7 @@ PEERSEC_EXPORT ssize_t peersec_udp_recvmsg(int fd, struct msghdr *msg,
 			 (d.ctrunc ? MSG_CTRUNC : 0);
 
 	if (d.label_len < cap) {
-		memcpy(label, ctl.buf + d.label_off, d.label_len + 1);
+		memcpy(label, d.label, d.label_len + 1);
 		*label_len = d.label_len;
 	} else {
 		/* Never a cut label: none at all, and the size it needs. */
@@ -311,10 +335,18 @@ PEERSEC_EXPORT ssize_t peersec_udp_recvmsg(int fd, struct msghdr *msg,
 	return n;
 }
 
-PEERSEC_EXPORT int peersec_udp_recvmmsg(int fd, struct mmsghdr *vec,
-					unsigned int vlen, int flags,
-					struct timespec *timeout,
-					struct peersec_udp_label *labels)
+PEERSEC_EXPORT ssize_t peersec_udp_recvmsg(int fd, struct msghdr *msg,
+					   int flags, char *label,
+					   size_t *label_len)
+{
+	return peersec__errors_closed(udp_recvmsg(fd, msg, flags, label,
+						  label_len),
+				      recvmsg_errors);
+}
+
+static int udp_recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen,
+			int flags, struct timespec *timeout,
+			struct peersec_udp_label *labels)
 {
 	unsigned int count = vlen < MMSG_MAX ? vlen : MMSG_MAX;
 	int n;
@@ -353,9 +385,19 @@ PEERSEC_EXPORT int peersec_udp_recvmmsg(int fd, struct mmsghdr *vec,
 		h->msg_controllen = d.ctl_len;
 		h->msg_flags = (h->msg_flags & ~MSG_CTRUNC) |
 			       (d.ctrunc ? MSG_CTRUNC : 0);
-		labels[i].label = (const char *)buf + d.label_off;
+		labels[i].label = d.label;
 		labels[i].len = d.label_len;
 		labels[i].error = 0;
 	}
 	return n;
+}
+
+PEERSEC_EXPORT int peersec_udp_recvmmsg(int fd, struct mmsghdr *vec,
+					unsigned int vlen, int flags,
+					struct timespec *timeout,
+					struct peersec_udp_label *labels)
+{
+	return (int)peersec__errors_closed(udp_recvmmsg(fd, vec, vlen, flags,
+							timeout, labels),
+					   recvmmsg_errors);
 }

@@ -96,14 +96,14 @@ long peersec__errors_closed(long r, const int *documented);
  * msg_flags.  peersec__dgram_strip() works in place: on 0, buf[0..ctl_len)
  * holds the caller's messages as recvmsg would have returned them in a
  * buffer of @own bytes, ctrunc whether it would have set MSG_CTRUNC, and the
- * label (normalised, NUL-terminated, "" for none) is at buf + label_off,
- * with label_off >= ctl_len.  Errors: -EBADMSG (malformed control data),
+ * label (normalised, NUL-terminated) is at label: inside @buf past
+ * buf + ctl_len, or a static "" when there is none.  Errors: -EBADMSG (malformed control data),
  * -EOVERFLOW (the kernel cut the buffer where the label was or could have
  * been), -EINVAL (@size too small for @own).  On error @buf is unspecified.
  */
 struct peersec__dgram {
 	size_t ctl_len;
-	size_t label_off;
+	const char *label;
 	size_t label_len;
 	bool ctrunc;
 };

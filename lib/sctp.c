@@ -18,6 +18,11 @@
  *    sctp_peeloff() give the new socket the association's own label.
  *  - sctp_do_peeloff() answers EINVAL both for an unknown id and for a
  *    socket that is not one-to-many.
+ *  - SELinux starts every socket with the unlabeled context as its peer
+ *    label; the first association replaces it on the server side when the
+ *    INIT arrives, on the connecting side when the COOKIE ACK does.  Until
+ *    then SO_PEERSEC would hand out "unlabeled" for a peer that may well be
+ *    labeled, so an association still being set up gets no label here.
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -29,8 +34,8 @@
 /* What peersec_sctp_assoc_label(3) and peersec_sctp_peeloff(3) document;
  * anything else becomes -EIO (lib/errors.c). */
 static const int assoc_label_errors[] = {
-	ENOENT, ENOTCONN, ENOPROTOOPT, EPROTOTYPE, ERANGE, EINVAL, EBADF,
-	ENOTSOCK, EACCES, EBADMSG, EFAULT, ENOMEM, 0
+	ENOENT, ENOTCONN, EINPROGRESS, ENOPROTOOPT, EPROTOTYPE, ERANGE, EINVAL,
+	EBADF, ENOTSOCK, EACCES, EBADMSG, EFAULT, ENOMEM, 0
 };
 
 static const int peeloff_errors[] = {
@@ -95,6 +100,8 @@ static int assoc_label(int fd, sctp_assoc_t assoc_id, char *buf, size_t *len)
 	 * association's own id, so a wrong descriptor does not go unnoticed. */
 	if (assoc_id != 0 && status.sstat_assoc_id != assoc_id)
 		return -ENOENT;
+	if (status.sstat_state < SCTP_ESTABLISHED)	/* COOKIE_WAIT/ECHOED */
+		return -EINPROGRESS;
 
 	return peersec__stream_read(fd, buf, len);
 }
@@ -104,6 +111,13 @@ PEERSEC_EXPORT int peersec_sctp_assoc_label(int fd, sctp_assoc_t assoc_id,
 {
 	return (int)peersec__errors_closed(assoc_label(fd, assoc_id, buf, len),
 					   assoc_label_errors);
+}
+
+/* An error before anything was peeled off must not read as one of the
+ * answers that come with an open *newfd. */
+static int before_peel(int r)
+{
+	return r == -ERANGE || r == -ENOPROTOOPT ? -EIO : r;
 }
 
 /* The kernel refused the peel-off with EINVAL: tell an unknown association
@@ -135,13 +149,15 @@ static int peeloff(int fd, sctp_assoc_t assoc_id, int flags, int *newfd,
 		return -EINVAL;
 	r = check_sctp(fd);
 	if (r < 0)
-		return r;
+		return before_peel(r);
 
 	nfd = peersec__sys_sctp_peeloff(fd, assoc_id, (unsigned int)flags);
 	if (nfd == -EINVAL)
-		return peel_refused(fd);
+		return before_peel(peel_refused(fd));
+	if (nfd == -ENOPROTOOPT)	/* Linux < 4.13: no PEELOFF_FLAGS */
+		return -EOPNOTSUPP;
 	if (nfd < 0)
-		return nfd;
+		return before_peel(nfd);
 
 	/* From here on the association lives on nfd: closing nfd would end
 	 * it.  Hand nfd over whenever the caller can still use it: the label

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include <selinux/selinux.h>
 
@@ -69,12 +70,28 @@ int inetd_decide(struct inetd_state *st, const struct inetd_service *s,
 		 const struct inetd_peer *peer, char **ctx, char *why)
 {
 	const char *range_from = peer->label;
+	bool unlabeled = false;
 	int r;
 
+	/* SCTP without labeling hands out the policy's unlabeled context:
+	 * that is no label, whatever the protocol. */
+	if (range_from != NULL) {
+		r = peersec_label_is_unlabeled(range_from);
+		if (r < 0) {
+			snprintf(why, WHY_MAX, "cannot tell whether the label "
+				 "is the unlabeled context: %s", strerror(-r));
+			return -1;
+		}
+		if (r == 1) {
+			range_from = NULL;
+			unlabeled = true;
+		}
+	}
 	if (range_from == NULL) {
 		if (s->label_required) {
-			snprintf(why, WHY_MAX, "no label, and the service "
-				 "requires one");
+			snprintf(why, WHY_MAX, "no label%s, and the service "
+				 "requires one", unlabeled ?
+				 " (the policy's unlabeled context)" : "");
 			return -1;
 		}
 		/* An unlabeled peer of a label = optional service: the
@@ -213,10 +230,18 @@ static int place(int fd, int target)
 	return dup2(fd, target) < 0 ? -1 : 0;
 }
 
-static void env_add(char **env, size_t *n, char *buf, size_t size,
-		    const char *key, const char *value)
+/* KEY=VALUE in the server's environment (the child's own memory: it is
+ * alone in its process, and exec frees it). */
+static void env_add(char **env, size_t *n, const char *key, const char *value)
 {
+	size_t size;
+	char *buf;
+
 	if (*n >= ENV_MAX || value == NULL)
+		return;
+	size = strlen(key) + strlen(value) + 2;
+	buf = malloc(size);
+	if (buf == NULL)
 		return;
 	snprintf(buf, size, "%s=%s", key, value);
 	env[(*n)++] = buf;
@@ -244,7 +269,6 @@ static _Noreturn void child(const struct inetd_service *s,
 			    const struct inetd_io *io, int in_fd,
 			    int status_fd)
 {
-	static char eb[ENV_MAX][PEERSEC_LABEL_MAX / 8];
 	char paddr[80], pport[8], laddr[80], lport[8];
 	char *env[ENV_MAX + 1] = { 0 };
 	char *got = NULL;
@@ -302,18 +326,18 @@ static _Noreturn void child(const struct inetd_service *s,
 
 	split_addr(&peer->addr, paddr, sizeof(paddr), pport);
 	split_addr(&peer->local, laddr, sizeof(laddr), lport);
-	env_add(env, &n, eb[n], sizeof(eb[0]), "PATH",
+	env_add(env, &n, "PATH",
 		"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-	env_add(env, &n, eb[n], sizeof(eb[0]), "PEERSEC_SERVICE", s->name);
-	env_add(env, &n, eb[n], sizeof(eb[0]), "PEERSEC_PROTOCOL",
+	env_add(env, &n, "PEERSEC_SERVICE", s->name);
+	env_add(env, &n, "PEERSEC_PROTOCOL",
 		inetd_proto_name(s->proto));
-	env_add(env, &n, eb[n], sizeof(eb[0]), "PEERSEC_PEER_ADDR", paddr);
-	env_add(env, &n, eb[n], sizeof(eb[0]), "PEERSEC_PEER_PORT", pport);
-	env_add(env, &n, eb[n], sizeof(eb[0]), "PEERSEC_LOCAL_ADDR", laddr);
-	env_add(env, &n, eb[n], sizeof(eb[0]), "PEERSEC_LOCAL_PORT", lport);
-	env_add(env, &n, eb[n], sizeof(eb[0]), "PEERSEC_PEER_LABEL",
+	env_add(env, &n, "PEERSEC_PEER_ADDR", paddr);
+	env_add(env, &n, "PEERSEC_PEER_PORT", pport);
+	env_add(env, &n, "PEERSEC_LOCAL_ADDR", laddr);
+	env_add(env, &n, "PEERSEC_LOCAL_PORT", lport);
+	env_add(env, &n, "PEERSEC_PEER_LABEL",
 		peer->label);
-	env_add(env, &n, eb[n], sizeof(eb[0]), "PEERSEC_CONTEXT", ctx);
+	env_add(env, &n, "PEERSEC_CONTEXT", ctx);
 
 	execve(s->server, s->argv, env);
 	child_fail(status_fd, "exec", errno);
@@ -321,31 +345,48 @@ static _Noreturn void child(const struct inetd_service *s,
 
 /* ---- the parent -------------------------------------------------------- */
 
-/* After a successful exec: is the server where we put it? */
-static int check_running(pid_t pid, const char *ctx, char *why)
+/* The context of process @pid, or "" when it cannot be read. */
+static void context_of(pid_t pid, char *cur, size_t size)
 {
-	char path[64], cur[4096];
+	char path[64];
 	ssize_t n;
 	int fd;
 
+	cur[0] = '\0';
 	snprintf(path, sizeof(path), "/proc/%d/attr/current", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		/* It exited and was reaped already: nothing runs. */
-		return 0;
-	}
-	n = read(fd, cur, sizeof(cur) - 1);
+	if (fd < 0)
+		return;
+	n = read(fd, cur, size - 1);
 	close(fd);
-	if (n <= 0)
-		return 0;
 	while (n > 0 && (cur[n - 1] == '\0' || cur[n - 1] == '\n'))
 		n--;
-	cur[n] = '\0';
-	if (strcmp(cur, ctx) != 0) {
-		snprintf(why, WHY_MAX, "server runs in %.48s, not %.48s", cur, ctx);
-		return -1;
+	cur[n > 0 ? n : 0] = '\0';
+}
+
+/*
+ * After a successful exec: is the server where we put it?  The status pipe
+ * closes a moment before the kernel installs the new credentials, so for
+ * that moment the child still shows the launcher's own context: look again
+ * then.  Anything else that is not @ctx is wrong.
+ */
+static int check_running(struct inetd_state *st, pid_t pid, const char *ctx,
+			 char *why)
+{
+	char cur[4096];
+
+	for (int tries = 0; tries < 200; tries++) {
+		context_of(pid, cur, sizeof(cur));
+		if (cur[0] == '\0')
+			return 0;	/* unreadable: documented, not fatal */
+		if (strcmp(cur, ctx) == 0)
+			return 0;
+		if (strcmp(cur, st->own_context) != 0)
+			break;
+		nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
 	}
-	return 0;
+	snprintf(why, WHY_MAX, "server runs in %.48s, not %.48s", cur, ctx);
+	return -1;
 }
 
 int inetd_spawn(struct inetd_state *st, const struct inetd_service *s,
@@ -415,7 +456,7 @@ int inetd_spawn(struct inetd_state *st, const struct inetd_service *s,
 		snprintf(why, sizeof(why), "child status unreadable");
 		goto refuse;
 	}
-	if (check_running(pid, ctx, why) < 0) {
+	if (check_running(st, pid, ctx, why) < 0) {
 		kill(pid, SIGKILL);
 		goto refuse;
 	}

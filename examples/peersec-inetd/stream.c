@@ -28,20 +28,11 @@ static int read_label(struct inetd_state *st, const struct inetd_service *s,
 	if (s->proto == INETD_SCTP) {
 		size_t len = PEERSEC_LABEL_MAX;
 
+		/* Without labeling, SCTP reports the policy's unlabeled
+		 * context: inetd_decide() treats it as no label. */
 		r = peersec_sctp_assoc_label(conn, 0, st->label, &len);
 		if (r == 0) {
-			/* SCTP reports traffic without a label as the
-			 * policy's unlabeled context. */
-			int u = peersec_label_is_unlabeled(st->label);
-
-			if (u < 0) {
-				snprintf(why, 128, "cannot tell whether the "
-					 "label is unlabeled: %s",
-					 strerror(-u));
-				return -1;
-			}
-			if (u == 0)
-				*label = st->label;
+			*label = st->label;
 			return 0;
 		}
 		goto err;

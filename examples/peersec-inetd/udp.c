@@ -91,8 +91,9 @@ void inetd_udp_ready(struct inetd_state *st, size_t i)
 					  st->label, &label_len);
 		if (len == -EAGAIN || len == -EWOULDBLOCK || len == -EINTR)
 			return;
-		local_address(&msg, s, family, &peer.local);
 		if (len < 0) {
+			/* no control data to trust: the bound address */
+			peer.local = s->addr;
 			/* The datagram may be gone with its label: say so
 			 * and go on with the next one. */
 			snprintf(why, sizeof(why), "receiving: %s",
@@ -102,6 +103,7 @@ void inetd_udp_ready(struct inetd_state *st, size_t i)
 				return;
 			continue;
 		}
+		local_address(&msg, s, family, &peer.local);
 		if (msg.msg_flags & MSG_TRUNC) {
 			inetd_refuse(st, s, &peer, "datagram truncated");
 			continue;

@@ -25,7 +25,9 @@
  *  - Labels are returned as NUL-terminated strings.  A length returned with
  *    a label never counts the NUL.  When a caller buffer is too small the
  *    function answers -ERANGE and stores the size needed, NUL included, so
- *    that one retry with a buffer of that size succeeds.
+ *    that one retry with a buffer of that size succeeds.  (UDP cannot retry:
+ *    peersec_udp_recvmsg() delivers the datagram and stores the size, see
+ *    there.)
  *  - "No label exists" is never reported as a failure of its own kind: for
  *    stream sockets it is -ENOPROTOOPT, for datagrams an empty label.
  *  - No function keeps global mutable state; all are thread-safe.
@@ -44,7 +46,7 @@
 #if PEERSEC_HAVE_SCTP
 #include <stdint.h>	/* linux/sctp.h uses uint16_t without it */
 #include <linux/sctp.h>
-#endif
+#endif /* PEERSEC_HAVE_SCTP */
 
 #ifdef __cplusplus
 extern "C" {
@@ -180,6 +182,7 @@ int peersec_tcp_get_alloc(int fd, char **label);
  *    peersec_tcp_get()).
  *  - -ENOPROTOOPT: the kernel refused IP_PASSSEC on this socket.
  *  - -ENOMEM: the kernel is out of memory.
+ *  - -EIO: the kernel answered with an error outside this list.
  */
 int peersec_udp_enable(int fd);
 
@@ -255,6 +258,7 @@ int peersec_udp_enable(int fd);
  *    error on a connected socket or with IP_RECVERR: -ECONNREFUSED,
  *    -EHOSTUNREACH, -ENETUNREACH, -EHOSTDOWN, -ENONET, -ENOPROTOOPT,
  *    -EOPNOTSUPP, -EMSGSIZE, -EACCES, -EPROTO.
+ *  - -EIO: the kernel answered with an error outside this list.
  *  On -EINVAL (from the library), -EAGAIN, -EINTR and the pending errors no
  *  datagram is consumed.
  */
@@ -269,10 +273,10 @@ struct timespec;
  * One datagram's label from peersec_udp_recvmmsg().
  */
 struct peersec_udp_label {
-	/** The label, NUL-terminated, "" when the datagram has none; it lies
-	 * in the datagram's own msg_control buffer, past the caller's
-	 * messages, and lasts until that buffer is reused.  NULL when
-	 * @p error is not 0. */
+	/** The label, NUL-terminated; it lies in the datagram's own
+	 * msg_control buffer, past the caller's messages, and lasts until
+	 * that buffer is reused.  "" (a static string) when the datagram has
+	 * none.  NULL when @p error is not 0. */
 	const char *label;
 	/** strlen(label); 0 when @p error is not 0. */
 	size_t len;
@@ -320,8 +324,8 @@ struct peersec_udp_label {
  *    msg_control is NULL or its msg_controllen is less than
  *    PEERSEC_UDP_CONTROL_SPACE(0) (nothing received); or recvmmsg(2) said
  *    so.
- *  - the other errors of peersec_udp_recvmsg() except -EOVERFLOW and
- *    -EBADMSG, which are per datagram here.  As with recvmmsg(2), an error
+ *  - the other errors of peersec_udp_recvmsg() (-EIO included) except
+ *    -EOVERFLOW and -EBADMSG, which are per datagram here.  As with recvmmsg(2), an error
  *    met after the first datagram ends the batch early and is reported by
  *    the next call.
  */
@@ -371,9 +375,11 @@ int peersec_udp_recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen,
  *    also: its association ended.
  *  - -ENOTCONN: @p fd is a one-to-one socket without a live association
  *    (listening, not connected, or ended).
+ *  - -EINPROGRESS: the association is still being set up (the connecting
+ *    side of a one-to-many socket before SCTP_COMM_UP); its label is not
+ *    known yet.
  *  - -ENOPROTOOPT: no label exists: no active LSM supplies SCTP peer labels
- *    (SELinux needs the policy capability extended_socket_class), or the
- *    association is still being set up.
+ *    (SELinux needs the policy capability extended_socket_class).
  *  - -EPROTOTYPE: @p fd is a socket, but not an SCTP one.
  *  - -ERANGE: @p buf is NULL or too small; *len holds the size needed.
  *  - -EINVAL: @p len is NULL.
@@ -416,7 +422,8 @@ int peersec_sctp_assoc_label(int fd, sctp_assoc_t assoc_id, char *buf,
  *  - -ENOPROTOOPT: peeled off (*@p newfd is open), but no label exists: no
  *    active LSM supplies SCTP peer labels.
  *  - -ENOENT: @p assoc_id names no live association of @p fd.
- *  - -EOPNOTSUPP: @p fd is a one-to-one or an already peeled-off socket.
+ *  - -EOPNOTSUPP: @p fd is a one-to-one or an already peeled-off socket,
+ *    or the kernel is older than Linux 4.13 (no SCTP_SOCKOPT_PEELOFF_FLAGS).
  *  - -EPROTOTYPE: @p fd is a socket, but not an SCTP one.
  *  - -EINVAL: @p newfd or @p len is NULL, or @p flags has other bits.
  *  - -EBUSY: a thread is waiting to send on that association.

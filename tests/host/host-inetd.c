@@ -297,6 +297,49 @@ static void unlabeled_peers_refused_flood(void **state)
 	assert_non_null(strstr(read_file("flood.log"), conf));
 }
 
+static void unlabeled_datagrams_refused(void **state)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_port = htons(7401) };
+	struct timeval tv = { .tv_usec = 300000 };
+	char conf[1024] = "", buf[64], ran[128];
+	const char *log = NULL;
+	int fd, fds0;
+	pid_t pid;
+
+	service(conf, sizeof(conf), "dg", 7401);
+	/* the same block, as UDP */
+	memcpy(strstr(conf, "tcp"), "udp", 3);
+	write_file("dg.conf", conf);
+	path_in(ran, sizeof(ran), "ran.log");
+	unlink(ran);
+	pid = start("dg.conf", "dg.log", -1, NULL);
+	fds0 = fds_of(pid);
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	for (int i = 0; i < 50; i++)
+		assert_int_equal(send(fd, "hello", 5, 0), 5);
+	/* nothing answers */
+	assert_int_equal(recv(fd, buf, sizeof(buf), 0), -1);
+	close(fd);
+	for (int i = 0; i < 50; i++) {
+		log = read_file("dg.log");
+		if (count(log, "refused dg/udp peer 127.0.0.1:") == 50)
+			break;
+		usleep(50000);
+	}
+	assert_int_equal(count(log, "refused dg/udp peer 127.0.0.1:"), 50);
+	assert_int_equal(count(log, "label (none): no label, and the service "
+				    "requires one"), 50);
+	assert_null(read_file("ran.log"));
+	assert_int_equal(fds_of(pid), fds0);
+	assert_int_equal(children_of(pid), 0);
+	stop(pid);
+}
+
 static void sighup_reload(void **state)
 {
 	char conf[1024] = "";
@@ -389,6 +432,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(config_check),
 		cmocka_unit_test(unlabeled_peers_refused_flood),
+		cmocka_unit_test(unlabeled_datagrams_refused),
 		cmocka_unit_test(sighup_reload),
 		cmocka_unit_test(socket_activation),
 	};

@@ -35,6 +35,13 @@ if nm -D --defined-only "$lib" | awk '$2 != "A" && $2 != "T"' | grep .; then
 	echo "FAIL: the library exports data or other symbols"
 	exit 1
 fi
+# Every exported function has its man page, installed by doc/meson.build.
+mandir=$(dirname "$header")/../../doc/man/man3
+for f in $(cat "$tmp/exported"); do
+	[[ -f $mandir/$f.3 ]] || { echo "FAIL: $f has no man page ($mandir/$f.3)"; exit 1; }
+	grep -q "'man3/$f.3'" "$mandir/../../meson.build" ||
+		{ echo "FAIL: doc/meson.build does not install $f.3"; exit 1; }
+done
 soname=$(readelf -d "$lib" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
 [[ $soname == libpeersec.so.1 ]] || { echo "FAIL: SONAME is '$soname'"; exit 1; }
-echo "SONAME $soname; $(wc -l < "$tmp/exported") symbols, all declared and versioned"
+echo "SONAME $soname; $(wc -l < "$tmp/exported") symbols, all declared, versioned and documented"

@@ -31,7 +31,7 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-tap_mode=0 unavailable= lib=
+tap_mode=0 unavailable='' lib=''
 progs=()
 while [[ $# -gt 0 ]]; do
 	case $1 in

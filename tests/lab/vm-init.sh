@@ -36,7 +36,6 @@ for arg in $(cat /proc/cmdline); do
 	esac
 done
 
-n_ok=0
 tap() { echo "$*" >&3; }
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
 die() {
@@ -79,6 +78,7 @@ for s in /lab/scenarios/*.sh; do
 	case ${name}.sh in $only) ;; *) continue ;; esac
 	t=/tmp/lab/$name.tap
 	: >"$t"
+	start=$(uptime_s)
 	LAB_SCENARIO=$name LAB_TAP=$t LAB_TMP=/tmp/lab/$name \
 		timeout 120 sh -c '. /lab/lablib.sh; lab_begin; . "$1"; lab_end' \
 		sh "$s"
@@ -86,6 +86,7 @@ for s in /lab/scenarios/*.sh; do
 	[ $rc -eq 0 ] || echo "not ok - $name: the scenario did not finish (status $rc)" >>"$t"
 	grep -q '^ok\|^not ok' "$t" ||
 		echo "not ok - $name: the scenario reported nothing" >>"$t"
+	echo "# timing: $name $(awk -v a="$start" -v b="$(uptime_s)" 'BEGIN { printf "%.1f", b - a }') s" >>"$t"
 	cat "$t" >&3
 done
 tap "# timing: scenarios done at $(uptime_s) s"

@@ -373,10 +373,11 @@ static void enable_errors(void **state)
 		{ EBADF, 0, -EBADF },
 		{ ENOTSOCK, 0, -ENOTSOCK },
 		{ ENOPROTOOPT, 0, -ENOPROTOOPT },
-		{ EIO, 0, -ENOPROTOOPT },	/* closed set */
+		{ ENOPROTOOPT, 0, -ENOPROTOOPT },
+		{ EPERM, 0, -EIO },		/* closed set */
 		{ 0, ENOPROTOOPT, -ENOPROTOOPT },
 		{ 0, ENOMEM, -ENOMEM },
-		{ 0, EINVAL, -ENOPROTOOPT },
+		{ 0, EINVAL, -EIO },
 		{ 0, EBADF, -EBADF },
 	};
 
@@ -700,6 +701,31 @@ static void recv_bad_cmsg_len(void **state)
 	assert_string_equal(r.label, "aaaaaaaa");
 }
 
+/* The last message's padding missing from what the kernel wrote: the
+ * caller's msg_controllen counts it as put_cmsg() would (found by
+ * fuzzing: a shortcut once returned the kernel's length as it was). */
+static void recv_unaligned_end(void **state)
+{
+	unsigned char raw[64];
+	struct rx r;
+	size_t n;
+
+	n = raw_cmsg(raw, CMSG_LEN(12), SOL_IP, IP_PKTINFO, 12) + 4;
+	n += raw_cmsg(raw + n, CMSG_LEN(4), SOL_IP, IP_TTL, 4);
+	assert_int_equal(n, CMSG_SPACE(12) + CMSG_LEN(4));
+	for (size_t own = n; own <= 64; own += 4) {
+		reset();
+		script((struct script){ .ret = 1, .raw = raw, .raw_len = n });
+		rx_init(&r, own);
+		assert_int_equal(rx_recv(&r, 0), 1);
+		assert_int_equal(r.msg.msg_controllen,
+				 own < CMSG_SPACE(12) + CMSG_SPACE(4) ?
+				 own : CMSG_SPACE(12) + CMSG_SPACE(4));
+		assert_int_equal(r.msg.msg_flags, 0);
+		assert_same_messages(r.ctl.buf, raw, n);
+	}
+}
+
 /* Labels at and over the bound. */
 static void recv_label_bound(void **state)
 {
@@ -934,6 +960,29 @@ static void recv_errors_pass_through(void **state)
 	}
 }
 
+static void recv_errors_closed_set(void **state)
+{
+	static const int errs[] = { EPERM, EIO, ENOSPC, ERANGE, ENODATA };
+	struct rx r;
+	struct batch_one { struct mmsghdr vec; struct peersec_udp_label l;
+		unsigned char buf[PEERSEC_UDP_CONTROL_SPACE(0)]; } b;
+
+	for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
+		reset();
+		script((struct script){ .ret = -errs[i] });
+		rx_init(&r, 0);
+		assert_int_equal(rx_recv(&r, 0), -EIO);
+
+		reset();
+		script((struct script){ .ret = -errs[i] });
+		memset(&b, 0, sizeof(b));
+		b.vec.msg_hdr.msg_control = b.buf;
+		b.vec.msg_hdr.msg_controllen = sizeof(b.buf);
+		assert_int_equal(peersec_udp_recvmmsg(7, &b.vec, 1, 0, NULL,
+						      &b.l), -EIO);
+	}
+}
+
 static void recv_flags_pass_through(void **state)
 {
 	static const struct kmsg msgs[] = { LABEL(sel) };
@@ -1089,7 +1138,7 @@ static void mmsg_mixed(void **state)
 		assert_int_equal(b.vec[i].msg_len, 10 + i);
 		if (i != 3)
 			assert_batch_view(&b, i, &s[i]);
-		if (b.labels[i].label != NULL) {
+		if (b.labels[i].label != NULL && b.labels[i].len > 0) {
 			/* the label lies in its own buffer, past the
 			 * caller's messages */
 			const char *lo = (const char *)b.ctl[i].buf;
@@ -1227,11 +1276,13 @@ int main(void)
 		cmocka_unit_test(recv_zero_length_label),
 		cmocka_unit_test(recv_two_labels),
 		cmocka_unit_test(recv_bad_cmsg_len),
+		cmocka_unit_test(recv_unaligned_end),
 		cmocka_unit_test(recv_label_bound),
 		cmocka_unit_test(recv_ctrunc),
 		cmocka_unit_test(recv_label_buffer_too_small),
 		cmocka_unit_test(recv_invalid_args),
 		cmocka_unit_test(recv_errors_pass_through),
+		cmocka_unit_test(recv_errors_closed_set),
 		cmocka_unit_test(recv_flags_pass_through),
 		cmocka_unit_test(recv_control_sizes),
 		cmocka_unit_test(mmsg_mixed),

@@ -10,6 +10,7 @@
  * The documented sets are read from the man pages themselves
  * (PEERSEC_SRCDIR/doc/man/man3), so code and documentation cannot drift.
  */
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -72,6 +73,11 @@ WRAP(ssize_t, recvmsg, (int fd, struct msghdr *m, int f), (fd, m, f))
 WRAP(int, recvmmsg, (int fd, struct mmsghdr *v, unsigned int n, int f,
 		     struct timespec *t), (fd, v, n, f, t))
 WRAP(int, close, (int fd), (fd))
+#if PEERSEC_HAVE_SCTP
+#include <netinet/sctp.h>
+WRAP(int, sctp_opt_info, (int fd, sctp_assoc_t id, int opt, void *arg,
+			  socklen_t *size), (fd, id, opt, arg, size))
+#endif
 
 void *__real_malloc(size_t size);
 void *__wrap_malloc(size_t size);
@@ -88,6 +94,8 @@ void *__wrap_malloc(size_t size)
 
 static int errno_by_name(const char *name)
 {
+	if (strcmp(name, "EWOULDBLOCK") == 0)	/* an alias of EAGAIN */
+		return EWOULDBLOCK;
 	for (int e = 1; e < 200; e++) {
 		const char *n = strerrorname_np(e);
 
@@ -117,16 +125,24 @@ static int documented(const char *page, int errs[MAX_ERRS])
 		return documented(so, errs);
 	}
 	while (fgets(line, sizeof(line), f)) {
-		char name[64];
-
-		if (strncmp(line, ".SH", 3) == 0)
+		if (strncmp(line, ".SH", 3) == 0) {
 			in_errors = strncmp(line, ".SH ERRORS", 10) == 0;
-		else if (in_errors && strncmp(line, ".TP", 3) == 0)
+		} else if (in_errors && strncmp(line, ".TP", 3) == 0) {
 			after_tp = true;
-		else if (after_tp && sscanf(line, ".B %63[A-Z0-9]", name) == 1 &&
-			 name[0] == 'E') {
-			assert_true(n < MAX_ERRS);
-			errs[n++] = errno_by_name(name);
+		} else if (after_tp && (strncmp(line, ".B ", 3) == 0 ||
+					strncmp(line, ".BR ", 4) == 0)) {
+			/* ".B EAGAIN" or ".BR EAGAIN \" or \" EWOULDBLOCK" */
+			for (char *p = line + 3; *p != '\0'; p++) {
+				char name[64];
+				int used;
+
+				if (*p != 'E' || (p[-1] != ' ' && p[-1] != '"') ||
+				    sscanf(p, "%63[A-Z0-9]%n", name, &used) != 1)
+					continue;
+				assert_true(n < MAX_ERRS);
+				errs[n++] = errno_by_name(name);
+				p += used - 1;
+			}
 			after_tp = false;
 		} else {
 			after_tp = false;
@@ -167,6 +183,7 @@ struct fd_pair {
  * result; a non-negative result that is a new descriptor is closed by it. */
 struct scenario {
 	const char *page;
+	const char *also;	/* a page whose errors @page says it shares */
 	void (*setup)(struct fd_pair *);
 	long (*run)(struct fd_pair *);
 };
@@ -185,8 +202,11 @@ static void check_result(const char *page, long r, const int *errs, int n)
 
 static void drive(const struct scenario *s)
 {
-	int errs[MAX_ERRS];
+	int errs[2 * MAX_ERRS];
 	int n = documented(s->page, errs);
+
+	if (s->also != NULL)
+		n += documented(s->also, errs + n);
 
 	for (size_t f = 0; f < sizeof(faults) / sizeof(faults[0]); f++) {
 		for (int at = 1;; at++) {
@@ -263,13 +283,104 @@ static long run_tcp_get_alloc(struct fd_pair *p)
 	return r;
 }
 
+/* A UDP socket on 127.0.0.1 with one datagram waiting, sent by p->b. */
+static void udp_pending(struct fd_pair *p)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof(sin);
+
+	p->a = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	p->b = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_true(p->a >= 0 && p->b >= 0);
+	assert_int_equal(bind(p->a, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(getsockname(p->a, (struct sockaddr *)&sin, &sl), 0);
+	assert_int_equal(peersec_udp_enable(p->a), 0);
+	assert_int_equal(sendto(p->b, "hello", 5, 0, (struct sockaddr *)&sin,
+				sizeof(sin)), 5);
+}
+
+static long run_udp_enable(struct fd_pair *p)
+{
+	return peersec_udp_enable(p->a);
+}
+
+static long run_udp_recvmsg(struct fd_pair *p)
+{
+	char data[16], label[64];
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+	} own;
+	struct iovec iov = { data, sizeof(data) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = own.buf,
+			      .msg_controllen = sizeof(own.buf) };
+	size_t len = sizeof(label);
+
+	return peersec_udp_recvmsg(p->a, &msg, 0, label, &len);
+}
+
+static long run_udp_recvmmsg(struct fd_pair *p)
+{
+	char data[2][16];
+	union {
+		struct cmsghdr align;
+		char buf[PEERSEC_UDP_CONTROL_SPACE(0)];
+	} ctl[2];
+	struct iovec iov[2] = { { data[0], 16 }, { data[1], 16 } };
+	struct mmsghdr vec[2];
+	struct peersec_udp_label labels[2];
+
+	memset(vec, 0, sizeof(vec));
+	for (int i = 0; i < 2; i++) {
+		vec[i].msg_hdr.msg_iov = &iov[i];
+		vec[i].msg_hdr.msg_iovlen = 1;
+		vec[i].msg_hdr.msg_control = ctl[i].buf;
+		vec[i].msg_hdr.msg_controllen = sizeof(ctl[i].buf);
+	}
+	return peersec_udp_recvmmsg(p->a, vec, 2, MSG_DONTWAIT, NULL, labels);
+}
+
+#if PEERSEC_HAVE_SCTP
+static long run_sctp_assoc_label(struct fd_pair *p)
+{
+	char buf[64];
+	size_t len = sizeof(buf);
+
+	return peersec_sctp_assoc_label(p->a, 0, buf, &len);
+}
+
+static long run_sctp_peeloff(struct fd_pair *p)
+{
+	char buf[64];
+	size_t len = sizeof(buf);
+	int newfd = -1;
+	long r = peersec_sctp_peeloff(p->a, 3, 0, &newfd, buf, &len);
+
+	if (newfd >= 0)
+		close(newfd);
+	return r;
+}
+#endif
+
 static const struct scenario scenarios[] = {
-	{ "peersec_tcp_get", unix_pair, run_tcp_get },
-	{ "peersec_tcp_get", unix_pair, run_tcp_get_small },
-	{ "peersec_tcp_get", udp_socket, run_tcp_get },
-	{ "peersec_tcp_get", tcp_unconnected, run_tcp_get },
-	{ "peersec_tcp_get_alloc", unix_pair, run_tcp_get_alloc },
-	{ "peersec_tcp_get_alloc", udp_socket, run_tcp_get_alloc },
+	{ "peersec_tcp_get", NULL, unix_pair, run_tcp_get },
+	{ "peersec_tcp_get", NULL, unix_pair, run_tcp_get_small },
+	{ "peersec_tcp_get", NULL, udp_socket, run_tcp_get },
+	{ "peersec_tcp_get", NULL, tcp_unconnected, run_tcp_get },
+	{ "peersec_tcp_get_alloc", NULL, unix_pair, run_tcp_get_alloc },
+	{ "peersec_tcp_get_alloc", NULL, udp_socket, run_tcp_get_alloc },
+	{ "peersec_udp_enable", NULL, udp_socket, run_udp_enable },
+	{ "peersec_udp_enable", NULL, unix_pair, run_udp_enable },
+	{ "peersec_udp_enable", NULL, tcp_unconnected, run_udp_enable },
+	{ "peersec_udp_recvmsg", NULL, udp_pending, run_udp_recvmsg },
+	{ "peersec_udp_recvmmsg", "peersec_udp_recvmsg", udp_pending, run_udp_recvmmsg },
+#if PEERSEC_HAVE_SCTP
+	/* No SCTP on the build machine's kernel: what comes before it. */
+	{ "peersec_sctp_assoc_label", NULL, tcp_unconnected, run_sctp_assoc_label },
+	{ "peersec_sctp_peeloff", NULL, tcp_unconnected, run_sctp_peeloff },
+#endif
 };
 
 static void all_scenarios(void **state)

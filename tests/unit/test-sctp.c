@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
 #include <netinet/sctp.h>
@@ -36,6 +37,7 @@ struct fake_assoc {
 	sctp_assoc_t id;
 	const char *label;	/* its own peer label */
 	bool live;
+	bool setting_up;	/* COOKIE_WAIT or COOKIE_ECHOED */
 	size_t label_n;		/* as fake_sock.label_n */
 };
 
@@ -49,6 +51,7 @@ struct fake_sock {
 	const char *grown;	/* the label after the first SO_PEERSEC read */
 	bool connected;		/* getpeername() */
 	int err_status, err_peersec, err_peel;	/* injected errno */
+	int err_protocol, err_type;
 	unsigned int peel_flags;
 	int closes;
 };
@@ -177,9 +180,11 @@ int __wrap_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 	if (s == NULL)
 		return kfail(err);
 	if (level == SOL_SOCKET && name == SO_PROTOCOL)
-		return put_int(val, len, s->proto);
+		return s->err_protocol ? kfail(s->err_protocol)
+				       : put_int(val, len, s->proto);
 	if (level == SOL_SOCKET && name == SO_TYPE)
-		return put_int(val, len, s->type);
+		return s->err_type ? kfail(s->err_type)
+				   : put_int(val, len, s->type);
 	if (level == SOL_SOCKET && name == SO_PEERSEC)
 		return peersec(s, val, len);
 	if (level == IPPROTO_SCTP && s->proto == IPPROTO_SCTP &&
@@ -213,7 +218,7 @@ int __wrap_sctp_opt_info(int fd, sctp_assoc_t id, int opt, void *arg,
 		return kfail(EINVAL);
 	memset(&st, 0, sizeof(st));
 	st.sstat_assoc_id = a->id;
-	st.sstat_state = SCTP_ESTABLISHED;
+	st.sstat_state = a->setting_up ? SCTP_COOKIE_ECHOED : SCTP_ESTABLISHED;
 	memcpy(arg, &st, sizeof(st));
 	*size = sizeof(st);
 	return 0;
@@ -279,8 +284,10 @@ static struct fake_sock *one_to_many(void)
 	struct fake_sock *s = mk(3, IPPROTO_SCTP, SOCK_SEQPACKET);
 
 	s->many = true;
-	s->assoc[0] = (struct fake_assoc){ 10, LABEL_A, true, 0 };
-	s->assoc[1] = (struct fake_assoc){ 11, LABEL_B, true, 0 };
+	s->assoc[0] = (struct fake_assoc){ .id = 10, .label = LABEL_A,
+					  .live = true };
+	s->assoc[1] = (struct fake_assoc){ .id = 11, .label = LABEL_B,
+					  .live = true };
 	s->label = LABEL_A;
 	return s;
 }
@@ -290,7 +297,8 @@ static struct fake_sock *one_to_one(void)
 {
 	struct fake_sock *s = mk(4, IPPROTO_SCTP, SOCK_STREAM);
 
-	s->assoc[0] = (struct fake_assoc){ 7, LABEL_B, true, 0 };
+	s->assoc[0] = (struct fake_assoc){ .id = 7, .label = LABEL_B,
+					  .live = true };
 	s->label = LABEL_B;
 	s->connected = true;
 	return s;
@@ -347,6 +355,23 @@ static void many_no_label_yet(void **state)
 	assert_int_equal(label_err(3, 12), -ENOENT);
 }
 
+/* The connecting side of a one-to-many socket, before COMM_UP: the socket
+ * still has SELinux's initial "unlabeled" peer label, which is no answer. */
+static void many_setting_up(void **state)
+{
+	struct fake_sock *s = mk(3, IPPROTO_SCTP, SOCK_SEQPACKET);
+
+	s->many = true;
+	s->assoc[0] = (struct fake_assoc){ .id = 10, .label = LABEL_A,
+					  .live = true };
+	s->assoc[0].setting_up = true;
+	s->label = UNLABELED;
+	assert_int_equal(label_err(3, 10), -EINPROGRESS);
+	s->assoc[0].setting_up = false;
+	s->label = LABEL_A;
+	expect_label(3, 10, LABEL_A);
+}
+
 static void one_to_one_ids(void **state)
 {
 	one_to_one();
@@ -391,7 +416,8 @@ static void peeled_socket_ended(void **state)
 {
 	struct fake_sock *s = mk(5, IPPROTO_SCTP, SOCK_SEQPACKET);
 
-	s->assoc[0] = (struct fake_assoc){ 11, LABEL_B, true, 0 };
+	s->assoc[0] = (struct fake_assoc){ .id = 11, .label = LABEL_B,
+					  .live = true };
 	s->label = LABEL_B;
 	expect_label(5, 0, LABEL_B);
 	expect_label(5, 11, LABEL_B);
@@ -749,7 +775,8 @@ static void peel_refused_by_kernel(void **state)
 	static const struct { int err, want; } cases[] = {
 		{ EBUSY, -EBUSY }, { EMFILE, -EMFILE }, { ENFILE, -ENFILE },
 		{ ENOMEM, -ENOMEM }, { EACCES, -EACCES },
-		{ ENOPROTOOPT, -ENOPROTOOPT },	/* kernel < 4.13 */
+		{ ENOPROTOOPT, -EOPNOTSUPP },	/* kernel < 4.13 */
+		{ ERANGE, -EIO },	/* never with an fd closed */
 		{ EPERM, -EIO },
 	};
 	char buf[256];
@@ -767,12 +794,125 @@ static void peel_refused_by_kernel(void **state)
 	}
 }
 
+/* ---- every kernel error, against the man pages ------------------------ */
+
+#define MAX_ERRS 32
+
+static int errno_by_name(const char *name)
+{
+	for (int e = 1; e < 200; e++) {
+		const char *n = strerrorname_np(e);
+
+		if (n != NULL && strcmp(n, name) == 0)
+			return e;
+	}
+	fail_msg("unknown errno name %s", name);
+	return 0;
+}
+
+/* The errnos listed under ERRORS in doc/man/man3/@page.3. */
+static int documented(const char *page, int errs[MAX_ERRS])
+{
+	const char *src = getenv("PEERSEC_SRCDIR");
+	char path[4096], line[512], name[64];
+	bool in_errors = false, after_tp = false;
+	int n = 0;
+	FILE *f;
+
+	assert_non_null(src);
+	snprintf(path, sizeof(path), "%s/doc/man/man3/%s.3", src, page);
+	f = fopen(path, "re");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, ".SH", 3) == 0) {
+			in_errors = strncmp(line, ".SH ERRORS", 10) == 0;
+			after_tp = false;
+		} else if (in_errors && strncmp(line, ".TP", 3) == 0) {
+			after_tp = true;
+		} else {
+			if (after_tp &&
+			    sscanf(line, ".B %63[A-Z0-9]", name) == 1 &&
+			    name[0] == 'E') {
+				assert_true(n < MAX_ERRS);
+				errs[n++] = errno_by_name(name);
+			}
+			after_tp = false;
+		}
+	}
+	fclose(f);
+	assert_true(n > 0);
+	return n;
+}
+
+static bool listed(int r, const int *errs, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (r == -errs[i])
+			return true;
+	return false;
+}
+
+/* Each call the library makes fails in turn with every errno there is:
+ * every answer must be one the man page lists, and a failed peel-off must
+ * leave nothing open. */
+static void every_error_documented(void **state)
+{
+	int label_errs[MAX_ERRS], peel_errs[MAX_ERRS];
+	int nl = documented("peersec_sctp_assoc_label", label_errs);
+	int np = documented("peersec_sctp_peeloff", peel_errs);
+
+	for (int point = 0; point < 6; point++) {
+		for (int e = 1; e < 134; e++) {
+			char buf[256];
+			size_t len = sizeof(buf);
+			struct fake_sock *s;
+			int r, nfd = 42, fd;
+
+			if (e == EINTR)	/* lib/sys.c retries it */
+				continue;
+			reset(state);
+			s = one_to_many();
+			switch (point) {
+			case 0: s->err_protocol = e; break;
+			case 1: s->err_status = e; break;
+			case 2: s->err_peersec = e; break;
+			case 3: s->err_type = e; s->err_status = EINVAL; break;
+			case 4: s->err_peel = e; break;
+			case 5: child_err_peersec = e; break;
+			}
+			r = peersec_sctp_assoc_label(3, 10, buf, &len);
+			if (r != 0 && !listed(r, label_errs, nl))
+				fail_msg("assoc_label, fault %d errno %s: "
+					 "%d not documented", point,
+					 strerrorname_np(e), r);
+
+			len = sizeof(buf);
+			fd = new_fd();
+			r = peersec_sctp_peeloff(3, 11, 0, &nfd, buf, &len);
+			if (r != 0 && !listed(r, peel_errs, np))
+				fail_msg("peeloff, fault %d errno %s: %d not "
+					 "documented", point,
+					 strerrorname_np(e), r);
+			if (r == 0 || r == -ERANGE || r == -ENOPROTOOPT) {
+				assert_int_equal(nfd, fd);
+				assert_true(sock[fd].open);
+			} else {
+				assert_int_equal(nfd, -1);
+				assert_false(sock[fd].open);
+			}
+			assert_true(sock[3].open);
+			assert_int_equal(sock[3].closes, 0);
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(many_socket_label_is_first, reset),
 		cmocka_unit_test_setup(many_unknown_assoc, reset),
 		cmocka_unit_test_setup(many_no_label_yet, reset),
+		cmocka_unit_test_setup(many_setting_up, reset),
 		cmocka_unit_test_setup(one_to_one_ids, reset),
 		cmocka_unit_test_setup(one_to_one_ended, reset),
 		cmocka_unit_test_setup(one_to_one_never_connected, reset),
@@ -794,6 +934,7 @@ int main(void)
 		cmocka_unit_test_setup(peel_no_label_keeps_fd, reset),
 		cmocka_unit_test_setup(peel_label_failure_closes_new_fd, reset),
 		cmocka_unit_test_setup(peel_refused_by_kernel, reset),
+		cmocka_unit_test_setup(every_error_documented, reset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

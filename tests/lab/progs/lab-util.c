@@ -246,6 +246,12 @@ bool lab_stream_label(int fd, char **out)
 	return good;
 }
 
+void lab_ready(void)
+{
+	printf("ready\n");
+	fflush(stdout);
+}
+
 bool lab_expect(const char *what, const char *expect, const char *got)
 {
 	if (expect == NULL || strcmp(expect, got) == 0)
@@ -278,18 +284,24 @@ bool lab_read_line(int fd, char *buf, size_t size)
 {
 	size_t n = 0;
 
+	/* Whole chunks, not byte by byte: on a SOCK_SEQPACKET socket a read
+	 * takes a record and drops what does not fit.  Each side sends one
+	 * line per connection, so nothing after the newline is lost. */
 	while (n + 1 < size) {
-		ssize_t k = read(fd, buf + n, 1);
+		ssize_t k = read(fd, buf + n, size - 1 - n);
+		char *nl;
 
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0)
 			break;
-		if (buf[n] == '\n') {
-			buf[n] = '\0';
+		n += (size_t)k;
+		buf[n] = '\0';
+		nl = strchr(buf, '\n');
+		if (nl != NULL) {
+			*nl = '\0';
 			return true;
 		}
-		n++;
 	}
 	buf[n] = '\0';
 	return n > 0;

@@ -2,9 +2,13 @@
 /*
  * Shared by the lab's in-VM programs (tests/lab/progs): addresses, socket
  * labels, error names, and the checks every stream label read goes through.
- * Programs print what they read on stdout ("peer ADDRESS LABEL") and
- * diagnostics on stderr, and exit 0 when every expectation held, 1 when one
- * failed, 2 on a usage or setup error.
+ * Programs print each label they read on stdout as one line
+ *     peer READER ADDRESS LABEL
+ * (READER: who read it, e.g. server, client, receiver; ADDRESS: the peer's,
+ * "unix" for AF_UNIX; LABEL: the label or an error name such as
+ * -ENOPROTOOPT), which scenarios check and the lab's report shows, and
+ * diagnostics on stderr.  They exit 0 when every expectation held, 1 when
+ * one failed, 2 on a usage or setup error.
  */
 #ifndef LAB_UTIL_H
 #define LAB_UTIL_H
@@ -53,6 +57,10 @@ int lab_listen(int type, int proto, const struct lab_addr *a, int backlog);
  * when the two functions disagree or a size rule is broken.
  */
 bool lab_stream_label(int fd, char **out);
+
+/* Print "ready" on stdout: the server listens (or is bound), so clients may
+ * start.  lablib's lab_bg_ready waits for this line. */
+void lab_ready(void);
 
 /* Compare @got with @expect (a label or an error name) and say so. */
 bool lab_expect(const char *what, const char *expect, const char *got);

@@ -6,7 +6,7 @@
  *
  *   sctp-peer server [-m] [-n N] [-e EXPECT] [-E ADDR=EXPECT]... ADDR PORT
  *   sctp-peer client [-m] [-b BIND] [-x connect|connectx|sendmsg]
- *                    [-e EXPECT] ADDR PORT
+ *                    [-e EXPECT] [-R] ADDR PORT
  *
  * One-to-one (default): the server accepts N associations; each accepted
  * socket must hold its own peer's label.  One-to-many (-m): the server waits
@@ -21,15 +21,22 @@
  * EXPECT as the server's label: the connecting side's label.  One-to-many
  * clients also peel their association off and read it there.
  *
+ * With -R the client expects the server's kernel to refuse the association
+ * (SELinux drops the INIT when the policy denies it): it gives up after two
+ * short INIT attempts and succeeds when no association came up.
+ *
  * EXPECT is a context, an error name such as "-ENOPROTOOPT", or "unlabeled":
  * the policy's unlabeled initial context, read from selinuxfs by the program
  * itself, which peersec_label_is_unlabeled() must also recognise.  -E sets
  * the expected label per peer address (the server's view); -e for the rest.
  *
  * Every label read is checked around its exact size (NULL buffer, one byte
- * short, exact, one more, 255, 256, 257 bytes).  Output: "peer ADDRESS
- * LABEL" for each association's own label, "peer ADDRESS/socket LABEL" for
- * what a one-to-many socket reports for it.  Exit 0 when every expectation
+ * short, exact, one more, 255, 256, 257 bytes).  Output, one line per label
+ * read (lab-util.h): "peer server ADDRESS LABEL" for each association's own
+ * label as the server reads it (accepted or peeled-off socket), "peer
+ * server-socket ADDRESS LABEL" for what the one-to-many socket reports for
+ * that association, "peer client ADDRESS LABEL" for the connecting side.
+ * Servers print "ready" once they listen.  Exit 0 when every expectation
  * held, 1 when one did not, 2 on a setup error.
  *
  * Hand-shake, so that no association ends while the other side still reads
@@ -39,6 +46,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +71,7 @@ struct opts {
 	const char *expect;
 	const char *bind;
 	const char *via;
+	bool refused;
 	struct {
 		const char *addr, *label;
 	} per_addr[MAX_EXPECT];
@@ -86,14 +95,16 @@ static void check(bool ok, const char *fmt, ...)
 	good = false;
 }
 
-/* lab_errname(), and the names it does not know. */
+/* "-ENOENT" for -ENOENT, "0" for 0: lab_errname() with every name. */
 static const char *errname(int r)
 {
-	if (r == -ENOENT)
-		return "-ENOENT";
-	if (r == -EOPNOTSUPP)
-		return "-EOPNOTSUPP";
-	return lab_errname(r);
+	static __thread char name[32];
+	const char *n = r < 0 ? strerrorname_np(-r) : NULL;
+
+	if (n == NULL)
+		return lab_errname(r);
+	snprintf(name, sizeof(name), "-%s", n);
+	return name;
 }
 
 /* ------------------------------------------------------------- labels */
@@ -211,6 +222,14 @@ static void expect_no_assoc(int fd, sctp_assoc_t id, int want)
 }
 
 /* ------------------------------------------------------------ sockets */
+
+/* "ready" on stdout once the server listens: the scenario starts the
+ * clients then (sctp_bg_ready). */
+static void say_ready(void)
+{
+	printf("ready\n");
+	fflush(stdout);
+}
 
 static void timeouts(int fd)
 {
@@ -330,6 +349,7 @@ static int server_one_to_one(const struct opts *o, const struct lab_addr *a)
 	int nfd;
 
 	timeouts(lfd);
+	say_ready();
 	expect_err("listening socket", peersec_sctp_assoc_label(lfd, 0, buf,
 								  &len),
 		   -ENOTCONN);
@@ -355,7 +375,7 @@ static int server_one_to_one(const struct opts *o, const struct lab_addr *a)
 		id = status_id(fds[i]);
 		label = assoc_label(fds[i], 0);
 		by_id = assoc_label(fds[i], id);
-		printf("peer %s %s\n", peer, label);
+		printf("peer server %s %s\n", peer, label);
 		expect_label("accepted socket", expect_for(o, peer), label);
 		check(strcmp(label, by_id) == 0,
 		      "id 0 gave %s but the association's id %s", label,
@@ -391,6 +411,7 @@ static int server_one_to_many(const struct opts *o, const struct lab_addr *a)
 
 	timeouts(fd);
 	subscribe(fd);
+	say_ready();
 	expect_no_assoc(fd, 0, -ENOENT);
 	memset(as, 0, sizeof(as));
 
@@ -426,7 +447,7 @@ static int server_one_to_many(const struct opts *o, const struct lab_addr *a)
 	for (int i = 0; i < o->n; i++) {
 		char *label = assoc_label(fd, as[i].id);
 
-		printf("peer %s/socket %s\n", as[i].peer, label);
+		printf("peer server-socket %s %s\n", as[i].peer, label);
 		expect_label("one-to-many socket (first association's label)",
 			     first, label);
 		free(label);
@@ -471,7 +492,7 @@ static int server_one_to_many(const struct opts *o, const struct lab_addr *a)
 			      "peel-off into 8 bytes: %s (%s)", errname(r),
 			      label);
 		}
-		printf("peer %s %s\n", as[i].peer, label);
+		printf("peer server %s %s\n", as[i].peer, label);
 		expect_label("peeled-off association (its own label)",
 			     expect_for(o, as[i].peer), label);
 		expect_no_assoc(fd, as[i].id, -ENOENT);	/* it moved */
@@ -569,14 +590,99 @@ static sctp_assoc_t associate(const struct opts *o, const struct lab_addr *a,
 	lab_die("no association after %d s", WAIT_S);
 }
 
+/*
+ * -R: the association must not come up.  While its INIT goes unanswered the
+ * association is being set up: the library must say so (-EINPROGRESS on a
+ * one-to-many socket, -ENOTCONN on a one-to-one one) instead of handing out
+ * the socket's initial peer label, which SELinux sets to "unlabeled".
+ */
+static int refused(const struct opts *o, const struct lab_addr *a, int type)
+{
+	struct sctp_initmsg init = {
+		.sinit_max_attempts = 2,
+		.sinit_max_init_timeo = 300,
+	};
+	struct sctp_rtoinfo rto = {
+		.srto_initial = 200, .srto_max = 300, .srto_min = 100,
+	};
+	int fd = client_socket(o, a, type), fl, r, e, lr, kr;
+	const char *to = addr_text((struct sockaddr *)&a->ss);
+	char buf[256], raw[256];
+	size_t len = sizeof(buf);
+	socklen_t n = sizeof(raw);
+	sctp_assoc_t id = 0;
+
+	if (setsockopt(fd, IPPROTO_SCTP, SCTP_INITMSG, &init,
+		       sizeof(init)) < 0 ||
+	    setsockopt(fd, IPPROTO_SCTP, SCTP_RTOINFO, &rto, sizeof(rto)) < 0)
+		lab_die("SCTP_INITMSG/SCTP_RTOINFO: %s", strerror(errno));
+	fl = fcntl(fd, F_GETFL);
+	fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	r = sctp_connectx(fd, (struct sockaddr *)&a->ss, 1, &id);
+	e = errno;
+	if (r == 0 || e != EINPROGRESS) {
+		lab_err("sctp_connectx: %s", r == 0 ? "up at once"
+						   : strerror(e));
+		return 1;
+	}
+
+	lr = peersec_sctp_assoc_label(fd, type == SOCK_SEQPACKET ? id : 0,
+				      buf, &len);
+	kr = getsockopt(fd, SOL_SOCKET, SO_PEERSEC, raw, &n);
+	printf("peer client-setup %s %s\n", to, errname(lr));
+	fprintf(stderr, "%s: association %d being set up: library %s, "
+		"kernel's SO_PEERSEC %s\n", lab_prog, (int)id, errname(lr),
+		kr == 0 ? raw : strerror(errno));
+	expect_err("label while the association is set up", lr,
+		   type == SOCK_SEQPACKET ? -EINPROGRESS : -ENOTCONN);
+
+	fcntl(fd, F_SETFL, fl);
+	if (type == SOCK_SEQPACKET) {
+		sctp_assoc_t got;
+		int event;
+
+		e = ETIMEDOUT;
+		while (receive(fd, raw, sizeof(raw), &got, &event) >= 0) {
+			if (event == SCTP_COMM_UP) {
+				e = 0;
+				break;
+			}
+			if (event == SCTP_CANT_STR_ASSOC ||
+			    event == SCTP_COMM_LOST)
+				break;
+		}
+	} else {
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		socklen_t el = sizeof(e);
+
+		if (poll(&p, 1, WAIT_S * 1000) != 1 ||
+		    getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
+			e = ETIMEDOUT;
+	}
+	if (e == 0) {
+		printf("peer client %s association-up\n", to);
+		lab_err("the association was let in");
+		return 1;
+	}
+	printf("peer client %s %s\n", to, errname(-e));
+	fprintf(stderr, "%s: no association, as expected: %s\n", lab_prog,
+		strerror(e));
+	close(fd);
+	return good ? 0 : 1;
+}
+
 static int client(const struct opts *o, const struct lab_addr *a)
 {
 	int type = o->many ? SOCK_SEQPACKET : SOCK_STREAM;
-	int fd = client_socket(o, a, type);
 	const char *expect = resolve(o->expect);
 	char peer[INET6_ADDRSTRLEN];
 	sctp_assoc_t id;
 	char *label;
+	int fd;
+
+	if (o->refused)
+		return refused(o, a, type);
+	fd = client_socket(o, a, type);
 
 	if (!o->many)
 		expect_no_assoc(fd, 0, -ENOTCONN);
@@ -586,7 +692,7 @@ static int client(const struct opts *o, const struct lab_addr *a)
 		lab_prog, (int)id, peer, o->via);
 
 	label = assoc_label(fd, o->many ? id : 0);
-	printf("peer %s %s\n", peer, label);
+	printf("peer client %s %s\n", peer, label);
 	expect_label("connecting side", expect, label);
 	if (!o->many) {
 		char *by_id = assoc_label(fd, id);
@@ -624,7 +730,7 @@ static void usage(void)
 		"usage: %s server [-m] [-n N] [-e EXPECT] "
 		"[-E ADDR=EXPECT]... ADDR PORT\n"
 		"       %s client [-m] [-b BIND] "
-		"[-x connect|connectx|sendmsg] [-e EXPECT] ADDR PORT\n",
+		"[-x connect|connectx|sendmsg] [-e EXPECT] [-R] ADDR PORT\n",
 		lab_prog, lab_prog);
 	exit(2);
 }
@@ -643,13 +749,14 @@ int main(int argc, char **argv)
 	mode = argv[1];
 	argc--;
 	argv++;
-	while ((c = getopt(argc, argv, "mn:e:E:b:x:")) != -1) {
+	while ((c = getopt(argc, argv, "mn:e:E:b:x:R")) != -1) {
 		switch (c) {
 		case 'm': o.many = true; break;
 		case 'n': o.n = atoi(optarg); break;
 		case 'e': o.expect = optarg; break;
 		case 'b': o.bind = optarg; break;
 		case 'x': o.via = optarg; break;
+		case 'R': o.refused = true; break;
 		case 'E':
 			eq = strchr(optarg, '=');
 			if (eq == NULL || o.n_per_addr == MAX_EXPECT)
@@ -666,7 +773,7 @@ int main(int argc, char **argv)
 	if (strcmp(o.via, "connect") != 0 && strcmp(o.via, "connectx") != 0 &&
 	    strcmp(o.via, "sendmsg") != 0)
 		usage();
-	if (strcmp(o.via, "sendmsg") == 0 && !o.many)
+	if (strcmp(o.via, "sendmsg") == 0 && (!o.many || o.refused))
 		lab_die("-x sendmsg sets up associations on one-to-many "
 			"sockets only (-m)");
 	lab_parse_addr(argv[optind], argv[optind + 1], &a);

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=dash disable=SC2034,SC2154
 # Labels around common buffer sizes and beyond.  stream-peer checks
 # peersec_tcp_get() at the exact size, one byte short, one more, and with
 # 255/256/257-byte buffers, for every label it reads, and
@@ -22,7 +23,7 @@ for size in 255 256 257 512; do
 		LAB_TRANSPORT=tcp$fam
 		eval "addr=\$B$fam"
 		port=$((port + 1))
-		lab_bg srv in_b stream-peer server -s "$server" -e "$client" "$addr" $port
+		lab_bg_ready srv in_b stream-peer server -s "$server" -e "$client" "$addr" $port
 		expect_run "tcp$fam: client reads a $size-byte label" \
 			in_a stream-peer client -s "$client" -e "$server" "$addr" $port
 		expect_job "tcp$fam: server reads a $size-byte label" srv
@@ -43,7 +44,7 @@ for size in 1024 4095 4096 4097 huge; do
 	lab_netlabel_clear
 	lab_netlabel "$label" "$A4" || return 0
 	port=$((port + 1))
-	lab_bg srv in_b stream-peer server -e "$label" "$B4" $port
+	lab_bg_ready srv in_b stream-peer server -e "$label" "$B4" $port
 	expect_run "tcp4: client from an address labeled with $size bytes" \
 		in_a stream-peer client -e -ENOPROTOOPT "$B4" $port
 	expect_job "tcp4: server reads a $size-byte label" srv

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=dash disable=SC2034,SC2154
 # Several clients with different labels connected at once to one server,
 # over IPv4 and IPv6 to one dual-stack socket, with full labeled IPsec.  The
 # server accepts all of them before reading any label; each client sends
@@ -18,8 +19,8 @@ lab_ipsec_full "$c1" "$c2" "$c3" "$c4" \
 	system_u:system_r:server_t:s0:c13,c20 system_u:system_r:server_t:s0 ||
 	return 0
 
-LAB_TRANSPORT=tcp
-lab_bg srv in_b stream-peer server -s "$server" -n 4 -m :: 4700
+LAB_TRANSPORT=tcp46
+lab_bg_ready srv in_b stream-peer server -s "$server" -n 4 -m :: 4700
 lab_bg cl1 in_a stream-peer client -s "$c1" -c "$c1" \
 	-e system_u:system_r:server_t:s0:c11 "$B4" 4700
 lab_bg cl2 in_a stream-peer client -s "$c2" -c "$c2" \

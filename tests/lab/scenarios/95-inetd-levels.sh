@@ -54,8 +54,11 @@ for proto in $protos; do
 		"$proto" 127.0.0.4 "$port" "$SERVICE:s0:c0.c1023" "$L3"
 	inetd_ask "$proto: client at s0 gets a server at s0" \
 		"$proto" 127.0.0.5 "$port" "$SERVICE:s0" "$L4"
+	# SCTP without labeling reads the policy's unlabeled context
+	why="no label, and"
+	[ "$proto" = sctp ] && why="no label (the policy's unlabeled context)"
 	inetd_refused "$proto: a client without a label gets nothing" \
-		"$proto" 127.0.0.1 "$port" inetd "label"
+		"$proto" 127.0.0.1 "$port" inetd "$why"
 done
 
 inetd_refused "tcp: a label the policy rejects for the base context: nothing runs" \

@@ -23,8 +23,8 @@ N=${INETD_FLOOD:-300}
 LAB_TIMEOUT=100 expect_run "flood: $N tcp connections, 2 in 3 gone early" \
 	inetd-client flood tcp 127.0.0.2 127.0.0.1 7301 "$N"
 tcp_line=$(grep '^flood' "$LAB_TMP/last.out")
-LAB_TIMEOUT=100 expect_run "flood: 60 udp datagrams" \
-	inetd-client flood udp 127.0.0.2 127.0.0.1 7302 60
+LAB_TIMEOUT=100 expect_run "flood: 100 udp datagrams" \
+	inetd-client flood udp 127.0.0.2 127.0.0.1 7302 100
 udp_line=$(grep '^flood' "$LAB_TMP/last.out")
 
 # let the last servers finish

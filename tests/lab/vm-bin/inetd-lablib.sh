@@ -124,7 +124,7 @@ inetd_refused() {
 	local name=$1 proto=$2 src=$3 port=$4 job=$5 why=$6 before after rc
 
 	before=$(wc -l <"$INETD_RAN")
-	inetd-client ask "$proto" "$src" 127.0.0.1 "$port" 3 >"$LAB_TMP/refused.out" 2>&1
+	inetd-client ask "$proto" "$src" 127.0.0.1 "$port" 2 >"$LAB_TMP/refused.out" 2>&1
 	rc=$?
 	sleep 0.2
 	after=$(wc -l <"$INETD_RAN")

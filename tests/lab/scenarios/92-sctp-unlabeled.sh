@@ -4,10 +4,35 @@
 # (TCP would give no label), and peersec_label_is_unlabeled() says so.
 LAB_SOURCE="none"
 
-# ip netns exec mounts a fresh /sys, which hides selinuxfs; libselinux (and
-# so peersec_label_is_unlabeled()) needs it back inside the namespace.
+# Shared by the SCTP scenarios (90-94).
+command -v sctp-peer >/dev/null || {
+	skip "sctp" "libpeersec was built without SCTP (no sctp-peer)"
+	return 0
+}
+
+# sctp_bg_ready JOB CMD...: lab_bg, then wait (at most 10 s) until the
+# server prints "ready".
+sctp_bg_ready() {
+	local i=0
+
+	lab_bg "$@"
+	until grep -q '^ready$' "$LAB_TMP/$1.out" 2>/dev/null; do
+		[ -f "$LAB_TMP/$1.rc" ] && return 1
+		i=$((i + 1))
+		[ $i -gt 500 ] && return 1
+		usleep 20000
+	done
+}
+
+# $sfs CMD...: run CMD with selinuxfs mounted, which libselinux (and so
+# peersec_label_is_unlabeled()) needs: "ip netns exec" remounts /sys.
 sfs=$LAB_TMP/with-selinuxfs
-printf '#!/bin/sh\nmount -t selinuxfs selinuxfs /sys/fs/selinux 2>/dev/null\nexec "$@"\n' >"$sfs"
+cat >"$sfs" <<'SFS'
+#!/bin/sh
+[ -e /sys/fs/selinux/enforce ] ||
+	mount -t selinuxfs selinuxfs /sys/fs/selinux 2>/dev/null
+exec "$@"
+SFS
 chmod +x "$sfs"
 
 lab_topology || return 0
@@ -21,13 +46,13 @@ for fam in 4 6; do
 	eval "srv=\$B$fam c1=\$A$fam"
 
 	port=$((port + 1))
-	lab_bg srv in_b "$sfs" sctp-peer server -e unlabeled "$srv" $port
+	sctp_bg_ready srv in_b "$sfs" sctp-peer server -e unlabeled "$srv" $port
 	expect_run "sctp$fam one-to-one client: the unlabeled context, detected" \
 		in_a "$sfs" sctp-peer client -b "$c1" -e unlabeled "$srv" $port
 	expect_job "sctp$fam one-to-one server: the unlabeled context, detected" srv
 
 	port=$((port + 1))
-	lab_bg srv in_b "$sfs" sctp-peer server -m -n 1 -e unlabeled "$srv" $port
+	sctp_bg_ready srv in_b "$sfs" sctp-peer server -m -n 1 -e unlabeled "$srv" $port
 	expect_run "sctp$fam one-to-many client (sendmsg): unlabeled, detected" \
 		in_a "$sfs" sctp-peer client -m -b "$c1" -x sendmsg -e unlabeled "$srv" $port
 	expect_job "sctp$fam one-to-many server, socket and peeled off: unlabeled, detected" srv

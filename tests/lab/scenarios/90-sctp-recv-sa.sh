@@ -12,6 +12,49 @@
 # setup paths; a label over 255 bytes.
 LAB_SOURCE="receiver-side labeled SA"
 
+# Shared by the SCTP scenarios (90-94).
+command -v sctp-peer >/dev/null || {
+	skip "sctp" "libpeersec was built without SCTP (no sctp-peer)"
+	return 0
+}
+
+# sctp_bg_ready JOB CMD...: lab_bg, then wait (at most 10 s) until the
+# server prints "ready".
+sctp_bg_ready() {
+	local i=0
+
+	lab_bg "$@"
+	until grep -q '^ready$' "$LAB_TMP/$1.out" 2>/dev/null; do
+		[ -f "$LAB_TMP/$1.rc" ] && return 1
+		i=$((i + 1))
+		[ $i -gt 500 ] && return 1
+		usleep 20000
+	done
+}
+
+# sctp_wait_up JOB: wait (at most 10 s) until client JOB's association is
+# up, so that the next client's association comes second.
+sctp_wait_up() {
+	local i=0
+
+	until grep -q 'is up' "$LAB_TMP/$1.out" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt 500 ] && return 1
+		usleep 20000
+	done
+}
+
+# $sfs CMD...: run CMD with selinuxfs mounted, which libselinux (and so
+# peersec_label_is_unlabeled()) needs: "ip netns exec" remounts /sys.
+sfs=$LAB_TMP/with-selinuxfs
+cat >"$sfs" <<'SFS'
+#!/bin/sh
+[ -e /sys/fs/selinux/enforce ] ||
+	mount -t selinuxfs selinuxfs /sys/fs/selinux 2>/dev/null
+exec "$@"
+SFS
+chmod +x "$sfs"
+
 S=system_u:system_r:server_t:s0
 CA=system_u:system_r:client_t:s0:c1
 CB=system_u:system_r:peer_t:s0:c2
@@ -19,19 +62,20 @@ CL=$(mls_label system_u:system_r:client_t 300)	# 300 bytes with its NUL
 
 # sctp_recv_sa FROM_NS TO_NS SRC DST CTX: SRC->DST through an unlabeled SA
 # and policy in FROM_NS; the same SA carries CTX in TO_NS.
+# Collected by lablib (or run at once by older ones); sctp_sas_apply runs
+# what was collected.
 sctp_recv_sa() {
 	_lab_next_spi
-	_lab_pol "$1" "$3" "$4" out &&
-	_lab_sa "$1" "$3" "$4" $_LAB_SPI &&
-	_lab_sa "$2" "$3" "$4" $_LAB_SPI "$5" ||
-		{ fail "SA $3 -> $4" "ip xfrm failed for $5"; return 1; }
+	_lab_pol "$1" "$3" "$4" out
+	_lab_sa "$1" "$3" "$4" $_LAB_SPI
+	_lab_sa "$2" "$3" "$4" $_LAB_SPI "$5"
 }
 
-# ip netns exec mounts a fresh /sys, which hides selinuxfs; libselinux (and
-# so peersec_label_is_unlabeled()) needs it back inside the namespace.
-sfs=$LAB_TMP/with-selinuxfs
-printf '#!/bin/sh\nmount -t selinuxfs selinuxfs /sys/fs/selinux 2>/dev/null\nexec "$@"\n' >"$sfs"
-chmod +x "$sfs"
+sctp_sas_apply() {
+	type _lab_xfrm_run >/dev/null 2>&1 || return 0	# lablib ran them
+	_lab_xfrm_run ||
+		{ fail "receiver-side SAs for sctp$1" "ip xfrm failed"; return 1; }
+}
 
 lab_topology || return 0
 for x in 3 4; do
@@ -48,16 +92,17 @@ for fam in 4 6; do
 	else
 		srv=$B6 c1=$A6 c2=fd00::3 c3=fd00::4
 	fi
-	sctp_recv_sa a b "$c1" "$srv" "$CA" &&
-	sctp_recv_sa a b "$c2" "$srv" "$CB" &&
-	sctp_recv_sa a b "$c3" "$srv" "$CL" &&
-	sctp_recv_sa b a "$srv" "$c1" "$S" &&
-	sctp_recv_sa b a "$srv" "$c2" "$S" &&
-	sctp_recv_sa b a "$srv" "$c3" "$S" || return 0
+	sctp_recv_sa a b "$c1" "$srv" "$CA"
+	sctp_recv_sa a b "$c2" "$srv" "$CB"
+	sctp_recv_sa a b "$c3" "$srv" "$CL"
+	sctp_recv_sa b a "$srv" "$c1" "$S"
+	sctp_recv_sa b a "$srv" "$c2" "$S"
+	sctp_recv_sa b a "$srv" "$c3" "$S"
+	sctp_sas_apply $fam || return 0
 
 	# One-to-one: three clients, three labels, three setups.
 	port=$((port + 1))
-	lab_bg srv in_b "$sfs" sctp-peer server -n 3 -E "$c1=$CA" -E "$c2=$CB" \
+	sctp_bg_ready srv in_b "$sfs" sctp-peer server -n 3 -E "$c1=$CA" -E "$c2=$CB" \
 		-E "$c3=$CL" "$srv" $port
 	lab_bg c1 in_a "$sfs" sctp-peer client -b "$c1" -x connect -e "$S" "$srv" $port
 	lab_bg c2 in_a "$sfs" sctp-peer client -b "$c2" -x connectx -e "$S" "$srv" $port
@@ -69,10 +114,10 @@ for fam in 4 6; do
 
 	# One-to-many: first association CA, second CB.
 	port=$((port + 1))
-	lab_bg srv in_b "$sfs" sctp-peer server -m -n 2 -E "$c1=$CA" -E "$c2=$CB" \
+	sctp_bg_ready srv in_b "$sfs" sctp-peer server -m -n 2 -E "$c1=$CA" -E "$c2=$CB" \
 		"$srv" $port
 	lab_bg c1 in_a "$sfs" sctp-peer client -m -b "$c1" -x connectx -e "$S" "$srv" $port
-	sleep 1		# so that c1's association is the first
+	sctp_wait_up c1
 	lab_bg c2 in_a "$sfs" sctp-peer client -m -b "$c2" -x sendmsg -e "$S" "$srv" $port
 	expect_job "sctp$fam one-to-many client (sctp_connectx): server's label, also peeled off" c1
 	expect_job "sctp$fam one-to-many client (sendmsg, SCTP_SENDMSG_CONNECT): server's label" c2
@@ -80,10 +125,10 @@ for fam in 4 6; do
 
 	# One-to-many whose first association has a 300-byte label.
 	port=$((port + 1))
-	lab_bg srv in_b "$sfs" sctp-peer server -m -n 2 -E "$c3=$CL" -E "$c1=$CA" \
+	sctp_bg_ready srv in_b "$sfs" sctp-peer server -m -n 2 -E "$c3=$CL" -E "$c1=$CA" \
 		"$srv" $port
 	lab_bg c3 in_a "$sfs" sctp-peer client -m -b "$c3" -x connect -e "$S" "$srv" $port
-	sleep 1
+	sctp_wait_up c3
 	lab_bg c1 in_a "$sfs" sctp-peer client -m -b "$c1" -x connect -e "$S" "$srv" $port
 	expect_job "sctp$fam one-to-many client (connect): server's label" c3
 	expect_job "sctp$fam one-to-many client (connect), second association" c1

@@ -2,15 +2,46 @@
 # SCTP over loopback, IPv4 and IPv6, labeled by NetLabel static labels: the
 # label of each packet is chosen by its source address.  The server listens
 # on one address (label S), the clients bind to others (CA, CB, a 300-byte
-# CL).  Same checks as 70-sctp-recv-sa, without IPsec.
+# CL).  Same checks as 90-sctp-recv-sa, without IPsec.
 LAB_SOURCE="NetLabel static"
+
+# Shared by the SCTP scenarios (90-94).
+command -v sctp-peer >/dev/null || {
+	skip "sctp" "libpeersec was built without SCTP (no sctp-peer)"
+	return 0
+}
+
+# sctp_bg_ready JOB CMD...: lab_bg, then wait (at most 10 s) until the
+# server prints "ready".
+sctp_bg_ready() {
+	local i=0
+
+	lab_bg "$@"
+	until grep -q '^ready$' "$LAB_TMP/$1.out" 2>/dev/null; do
+		[ -f "$LAB_TMP/$1.rc" ] && return 1
+		i=$((i + 1))
+		[ $i -gt 500 ] && return 1
+		usleep 20000
+	done
+}
+
+# sctp_wait_up JOB: wait (at most 10 s) until client JOB's association is
+# up, so that the next client's association comes second.
+sctp_wait_up() {
+	local i=0
+
+	until grep -q 'is up' "$LAB_TMP/$1.out" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt 500 ] && return 1
+		usleep 20000
+	done
+}
 
 S=system_u:system_r:server_t:s0
 CA=system_u:system_r:client_t:s0:c1
 CB=system_u:system_r:peer_t:s0:c2
 CL=$(mls_label system_u:system_r:client_t 300)
 
-"$IP" link set lo up
 for x in 1 2 3 4; do
 	"$IP" addr add fd01::$x/128 dev lo nodad 2>/dev/null
 done
@@ -29,7 +60,7 @@ for fam in 4 6; do
 	fi
 
 	port=$((port + 1))
-	lab_bg srv sctp-peer server -n 3 -E "$c1=$CA" -E "$c2=$CB" \
+	sctp_bg_ready srv sctp-peer server -n 3 -E "$c1=$CA" -E "$c2=$CB" \
 		-E "$c3=$CL" "$srv" $port
 	lab_bg c1 sctp-peer client -b "$c1" -x connect -e "$S" "$srv" $port
 	lab_bg c2 sctp-peer client -b "$c2" -x connectx -e "$S" "$srv" $port
@@ -40,10 +71,10 @@ for fam in 4 6; do
 	expect_job "sctp$fam one-to-one: each accepted socket holds its own client's label (incl. 300 bytes)" srv
 
 	port=$((port + 1))
-	lab_bg srv sctp-peer server -m -n 3 -E "$c1=$CA" -E "$c2=$CB" \
+	sctp_bg_ready srv sctp-peer server -m -n 3 -E "$c1=$CA" -E "$c2=$CB" \
 		-E "$c3=$CL" "$srv" $port
 	lab_bg c1 sctp-peer client -m -b "$c1" -x connectx -e "$S" "$srv" $port
-	sleep 1
+	sctp_wait_up c1
 	lab_bg c2 sctp-peer client -m -b "$c2" -x sendmsg -e "$S" "$srv" $port
 	lab_bg c3 sctp-peer client -m -b "$c3" -x connect -e "$S" "$srv" $port
 	expect_job "sctp$fam one-to-many client (sctp_connectx): server's label, also peeled off" c1

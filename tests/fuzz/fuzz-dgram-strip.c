@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * libFuzzer target: the UDP control-data core, peersec__dgram_strip(),
+ * against a model written here independently.
+ *
+ * Input: 2 bytes choosing the caller's space (own), 1 byte of flags (bit 0:
+ * the kernel set MSG_CTRUNC; bits 1-3: extra buffer bytes / 8), then the
+ * control data the "kernel" wrote.  The model parses the same bytes, drops
+ * the label message and lays the rest out with put_cmsg()'s rules in @own
+ * bytes; whenever the core accepts the input its answer must match the
+ * model, and its label must be the label message's text.  Any mismatch
+ * aborts.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "peersec-int.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define LABEL_SPACE CMSG_SPACE(PEERSEC_UDP_LABEL_MAX)
+#define BUF_MAX (PEERSEC_UDP_CONTROL_MAX + LABEL_SPACE + 64)
+
+#define check(cond)							\
+	do {								\
+		if (!(cond)) {						\
+			fprintf(stderr, "check failed: %s (line %d)\n",	\
+				#cond, __LINE__);			\
+			abort();					\
+		}							\
+	} while (0)
+
+struct model {
+	bool ok;		/* well-formed: every cmsg_len sane */
+	int labels;		/* SOL_IP/3 messages */
+	size_t lab_off, lab_len;
+	unsigned char out[BUF_MAX];
+	size_t out_len;
+	bool ctrunc;
+};
+
+/* put_cmsg(): @len is the message's cmsg_len as found. */
+static void put(struct model *m, size_t *left, const unsigned char *msg,
+		size_t len)
+{
+	struct cmsghdr h;
+	size_t cm = len, step;
+
+	if (*left < sizeof(h)) {
+		m->ctrunc = true;
+		return;
+	}
+	if (*left < cm) {
+		m->ctrunc = true;
+		cm = *left;
+	}
+	memcpy(&h, msg, sizeof(h));
+	h.cmsg_len = cm;
+	memcpy(m->out + m->out_len, &h, sizeof(h));
+	memcpy(m->out + m->out_len + sizeof(h), msg + sizeof(h),
+	       cm - sizeof(h));
+	step = CMSG_ALIGN(len) < *left ? CMSG_ALIGN(len) : *left;
+	m->out_len += step;
+	*left -= step;
+}
+
+static void model_run(struct model *m, const unsigned char *buf, size_t used,
+		      size_t own)
+{
+	size_t off = 0, left = own;
+
+	memset(m, 0, sizeof(*m));
+	m->ok = true;
+	while (off < used) {
+		struct cmsghdr h;
+
+		if (used - off < sizeof(h)) {
+			m->ok = false;
+			return;
+		}
+		memcpy(&h, buf + off, sizeof(h));
+		if (h.cmsg_len < CMSG_LEN(0) || h.cmsg_len > used - off) {
+			m->ok = false;
+			return;
+		}
+		if (h.cmsg_level == SOL_IP && h.cmsg_type == 3) {
+			m->labels++;
+			m->lab_off = off;
+			m->lab_len = h.cmsg_len;
+		} else {
+			put(m, &left, buf + off, h.cmsg_len);
+		}
+		off += CMSG_ALIGN(h.cmsg_len) < used - off ?
+		       CMSG_ALIGN(h.cmsg_len) : used - off;
+	}
+}
+
+/* The label's text: the payload up to its first NUL.  Sets *bad when more
+ * than NULs follow, or the payload is empty. */
+static size_t model_label(const unsigned char *p, size_t n, bool *bad)
+{
+	const unsigned char *nul = memchr(p, 0, n);
+	size_t len = nul != NULL ? (size_t)(nul - p) : n;
+
+	*bad = n == 0;
+	for (size_t i = len; i < n; i++)
+		if (p[i] != 0)
+			*bad = true;
+	return len;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static unsigned char buf[BUF_MAX], orig[BUF_MAX];
+	static struct model m;
+	struct peersec__dgram d;
+	size_t own, bufsize, used, text_len = 0;
+	bool cut, bad = false;
+	int r;
+
+	if (size < 3)
+		return 0;
+	own = ((size_t)data[0] | (size_t)data[1] << 8) %
+	      (PEERSEC_UDP_CONTROL_MAX + 1);
+	cut = data[2] & 1;
+	bufsize = own + LABEL_SPACE + ((data[2] >> 1) & 7) * 8;
+	data += 3;
+	size -= 3;
+	used = size < bufsize ? size : bufsize;
+
+	memset(buf, 0x5a, sizeof(buf));
+	memcpy(buf, data, used);
+	memcpy(orig, buf, sizeof(buf));
+
+	r = peersec__dgram_strip(buf, bufsize, used, cut ? MSG_CTRUNC : 0,
+				 own, &d);
+	check(r == 0 || r == -EBADMSG || r == -EOVERFLOW);
+
+	model_run(&m, orig, used, own);
+	if (!m.ok || m.labels > 1) {
+		check(r == -EBADMSG);
+		return 0;
+	}
+	if (m.labels == 1) {
+		text_len = model_label(orig + m.lab_off + CMSG_LEN(0),
+				       m.lab_len - CMSG_LEN(0), &bad);
+		if (cut && m.lab_off + m.lab_len == bufsize) {
+			check(r == -EOVERFLOW);
+			return 0;
+		}
+		if (bad) {
+			check(r == -EBADMSG);
+			return 0;
+		}
+		if (text_len >= PEERSEC_UDP_LABEL_MAX) {
+			check(r == -EOVERFLOW);
+			return 0;
+		}
+	} else if (cut) {
+		check(r == -EOVERFLOW);
+		return 0;
+	}
+	check(r == 0);
+
+	/* the caller's messages as put_cmsg() lays them out in own bytes */
+	check(d.ctl_len == m.out_len);
+	check(d.ctl_len <= own);
+	check(d.ctrunc == (m.ctrunc || cut));
+	for (size_t off = 0; off < d.ctl_len;) {
+		struct cmsghdr h;
+
+		memcpy(&h, buf + off, sizeof(h));
+		check(h.cmsg_len >= CMSG_LEN(0) && h.cmsg_len <= d.ctl_len - off);
+		check(!(h.cmsg_level == SOL_IP && h.cmsg_type == 3));
+		check(memcmp(buf + off, m.out + off, h.cmsg_len) == 0);
+		off += CMSG_ALIGN(h.cmsg_len);
+	}
+
+	/* the label, NUL-terminated, past the caller's messages */
+	check(d.label_len == text_len);
+	check(d.label[d.label_len] == '\0');
+	if (d.label_len == 0) {
+		check(d.label[0] == '\0');
+		return 0;
+	}
+	check((const unsigned char *)d.label >= buf + d.ctl_len);
+	check((const unsigned char *)d.label + d.label_len < buf + bufsize);
+	check(memcmp(d.label, orig + m.lab_off + CMSG_LEN(0), text_len) == 0);
+	return 0;
+}

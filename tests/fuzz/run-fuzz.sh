@@ -1,0 +1,12 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# Run one libFuzzer target for a bounded time.
+#   run-fuzz.sh TARGET SEED-DIR WORK-DIR SECONDS
+# New corpus entries and crash artifacts go to WORK-DIR; the seeds are only
+# read.  libFuzzer's final statistics (executions, time) end the log.
+set -eu
+target=$1 seeds=$2 work=$3 secs=$4
+mkdir -p "$work/corpus"
+exec "$target" -max_total_time="$secs" -print_final_stats=1 \
+	-timeout=10 -rss_limit_mb=1024 -max_len=12000 \
+	-artifact_prefix="$work/" "$work/corpus" "$seeds"
