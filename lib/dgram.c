@@ -198,18 +198,19 @@ int peersec__dgram_strip(unsigned char *buf, size_t size, size_t used,
 
 	/* The label now starts at packed + HDR_LEN >= ctl_len: terminate it
 	 * there if a byte is left, else move it to own. */
+	out->label_len = label_len;
 	if (label_len == 0) {
-		p = (unsigned char *)"";
-	} else if (packed + HDR_LEN + label_len < size) {
+		out->label = "";
+		return 0;
+	}
+	if (packed + HDR_LEN + label_len < size) {
 		p = buf + packed + HDR_LEN;
-		p[label_len] = '\0';	/* may be padding the kernel left */
 	} else {
 		p = buf + own;
 		memmove(p, buf + packed + HDR_LEN, label_len);
-		p[label_len] = '\0';
 	}
+	p[label_len] = '\0';	/* over the LSM's NUL, padding, or free room */
 	out->label = (const char *)p;
-	out->label_len = label_len;
 	return 0;
 }
 

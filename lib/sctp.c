@@ -39,8 +39,9 @@ static const int assoc_label_errors[] = {
 };
 
 static const int peeloff_errors[] = {
-	ERANGE, ENOPROTOOPT, ENOENT, EOPNOTSUPP, EPROTOTYPE, EINVAL, EBUSY,
-	EMFILE, ENFILE, ENOMEM, EBADF, ENOTSOCK, EACCES, EBADMSG, EFAULT, 0
+	ERANGE, ENOPROTOOPT, ENOENT, EOPNOTSUPP, EINPROGRESS, EPROTOTYPE,
+	EINVAL, EBUSY, EMFILE, ENFILE, ENOMEM, EBADF, ENOTSOCK, EACCES,
+	EBADMSG, EFAULT, 0
 };
 
 static int sock_int(int fd, int name, int *val)
@@ -140,6 +141,7 @@ static int peel_refused(int fd)
 static int peeloff(int fd, sctp_assoc_t assoc_id, int flags, int *newfd,
 		   char *buf, size_t *len)
 {
+	struct sctp_status status;
 	int nfd, r;
 
 	if (newfd == NULL)
@@ -150,6 +152,19 @@ static int peeloff(int fd, sctp_assoc_t assoc_id, int flags, int *newfd,
 	r = check_sctp(fd);
 	if (r < 0)
 		return before_peel(r);
+
+	/* Peel off only an established association: before, the new socket
+	 * would have no label yet, and the caller could not tell that from
+	 * "no LSM labels peers". */
+	r = peersec__sys_sctp_status(fd, assoc_id, &status);
+	if (r == -EINVAL)
+		return before_peel(peel_refused(fd));
+	if (r < 0)
+		return before_peel(r);
+	if (status.sstat_assoc_id != assoc_id)	/* it ignored the id */
+		return -EOPNOTSUPP;
+	if (status.sstat_state < SCTP_ESTABLISHED)
+		return -EINPROGRESS;
 
 	nfd = peersec__sys_sctp_peeloff(fd, assoc_id, (unsigned int)flags);
 	if (nfd == -EINVAL)

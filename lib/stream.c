@@ -28,7 +28,8 @@ static socklen_t to_optlen(size_t size)
 /*
  * The kernel said -ERANGE and that it needs @kernel_len bytes.  Whether those
  * count a NUL depends on the LSM, so read the label once more into scratch
- * space to learn the exact size, NUL included.  A label too long for the
+ * space to learn the exact size, NUL included (never less than the kernel
+ * wants to write).  A label too long for the
  * scratch space gets kernel_len + 1, which is always enough.
  */
 static size_t exact_size(int fd, socklen_t kernel_len)
@@ -42,7 +43,8 @@ static size_t exact_size(int fd, socklen_t kernel_len)
 	if (peersec__sys_getsockopt(fd, SOL_SOCKET, SO_PEERSEC, scratch, &n) < 0 ||
 	    n > kernel_len || peersec__label_measure(scratch, n, &label_len) < 0)
 		return (size_t)kernel_len + 1;
-	return label_len + 1;
+	/* The kernel copies only when all its bytes fit, NUL padding too. */
+	return label_len + 1 > kernel_len ? label_len + 1 : kernel_len;
 }
 
 int peersec__stream_read(int fd, char *buf, size_t *len)

@@ -94,8 +94,12 @@ const char *peersec_version(void);
  *  - -EINVAL: @p len is NULL.
  *  - -EBADF: @p fd is not an open descriptor.
  *  - -ENOTSOCK: @p fd is not a socket.
- *  - -ENOTCONN: the socket is not connected (nor a listening socket with a
- *    label of its own).
+ *  - -ENOTCONN: the socket is not connected, when the kernel has no label
+ *    for it.  SELinux gives every new TCP and AF_UNIX socket its policy's
+ *    "unlabeled" context as peer label until a connection sets one, and then
+ *    the function returns that context for an unconnected or listening
+ *    socket: telling the two apart would cost a second system call on every
+ *    read (peersec_label_is_unlabeled() recognises it).
  *  - -EPROTOTYPE: @p fd is a datagram or raw socket: datagrams carry a label
  *    each, read them with peersec_udp_recvmsg().
  *  - -EBADMSG: the kernel returned a label with an embedded NUL.
@@ -408,7 +412,7 @@ int peersec_sctp_assoc_label(int fd, sctp_assoc_t assoc_id, char *buf,
  * len bytes.
  *
  * @param fd  a one-to-many SCTP socket (SOCK_SEQPACKET)
- * @param assoc_id  a live association of @p fd
+ * @param assoc_id  an established association of @p fd
  * @param flags  0, or SOCK_CLOEXEC and/or SOCK_NONBLOCK for the new socket
  * @param[out] newfd  the peeled-off socket, or -1 (see above)
  * @param[out] buf  where the label is written, NUL-terminated; may be NULL
@@ -422,6 +426,8 @@ int peersec_sctp_assoc_label(int fd, sctp_assoc_t assoc_id, char *buf,
  *  - -ENOPROTOOPT: peeled off (*@p newfd is open), but no label exists: no
  *    active LSM supplies SCTP peer labels.
  *  - -ENOENT: @p assoc_id names no live association of @p fd.
+ *  - -EINPROGRESS: the association is still being set up (before
+ *    SCTP_COMM_UP); nothing was peeled off.
  *  - -EOPNOTSUPP: @p fd is a one-to-one or an already peeled-off socket,
  *    or the kernel is older than Linux 4.13 (no SCTP_SOCKOPT_PEELOFF_FLAGS).
  *  - -EPROTOTYPE: @p fd is a socket, but not an SCTP one.
@@ -472,10 +478,34 @@ int peersec_label_is_unlabeled(const char *label);
  * Derive the context a service started for a peer should run in: @p base
  * (or the caller's own context when NULL) with its MLS range replaced by the
  * peer label's, then the policy's process transition on @p exec_path's file
- * context.
+ * context (security_compute_create, class process): what systemd's
+ * SELinuxContextFromNet= and xinetd's LABELED do.  Raw contexts throughout.
+ * When the policy has no transition for the file, the result keeps the
+ * base's type: a launcher should refuse rather than run the program in its
+ * own domain.
  *
- * @param[out] context  the derived raw context; release with free()
- * @return 0 or a negative errno; see peersec_context_derive(3).
+ * @param peer_label  the peer's label; only its MLS range (after the third
+ *            ':') is used, and it must have one
+ * @param base  user:role:type[:range] to start from, or NULL for the
+ *            caller's own context
+ * @param exec_path  the program that will be executed
+ * @param[out] context  the derived raw context; release with free();
+ *            untouched on failure
+ *
+ * @return 0 on success, or a negative errno:
+ *  - -EINVAL: a NULL argument, an empty @p exec_path, a @p peer_label
+ *    without an MLS range, or a label or base not shaped like a context.
+ *  - -EOPNOTSUPP: SELinux is off, or its policy has no MLS (a label without
+ *    a range cannot select a level) or no process class.
+ *  - -ENOENT: @p exec_path does not exist.
+ *  - -EACCES: the policy refuses: the transition's result is invalid, or
+ *    the caller may not read the file's context or ask the policy.
+ *  - -ENODATA: @p exec_path has no file context.
+ *  - -EPERM: the policy rejects the merged context (the peer's range is not
+ *    valid for the base's user, or unknown to the policy).
+ *  - -ENOMEM: out of memory.
+ *  - -EIO: any other failure of libselinux or the system.
+ * See peersec_context_derive(3).
  */
 int peersec_context_derive(const char *peer_label, const char *base,
 			   const char *exec_path, char **context);

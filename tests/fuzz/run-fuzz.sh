@@ -7,6 +7,8 @@
 set -eu
 target=$1 seeds=$2 work=$3 secs=$4
 mkdir -p "$work/corpus"
+# libFuzzer's own exit code for a finding is 77, which meson reads as a skip.
 exec "$target" -max_total_time="$secs" -print_final_stats=1 \
+	-error_exitcode=1 -timeout_exitcode=1 \
 	-timeout=10 -rss_limit_mb=1024 -max_len=12000 \
 	-artifact_prefix="$work/" "$work/corpus" "$seeds"

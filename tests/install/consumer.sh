@@ -19,8 +19,9 @@ cc -Wall -Werror "$src/examples/tcp-server.c" $(pkg-config --cflags --libs peers
 libdir=$(dirname "$pcdir")
 # The program must find the installed library, not the build tree's.
 export LD_LIBRARY_PATH=$libdir
-ldd "$stage/tcp-server" | grep -q "$stage.*libpeersec.so.1" ||
-	{ echo "FAIL: not linked against the staged library"; ldd "$stage/tcp-server"; exit 1; }
+deps=$(ldd "$stage/tcp-server")
+[[ $deps == *"$stage"*libpeersec.so.1* ]] ||
+	{ echo "FAIL: not linked against the staged library"; echo "$deps"; exit 1; }
 
 # Static linking works too (Libs.private carries the dependencies).
 cc "$src/examples/tcp-server.c" $(pkg-config --cflags peersec) \

@@ -157,12 +157,13 @@ expect_job() {
 # job_out JOB: what a finished job printed.
 job_out() { cat "$LAB_TMP/$1.out"; }
 
-# peer_of JOB|FILE: the labels a program read ("peer READER ADDR LABEL").
+# peer_of JOB|FILE: the labels a program read ("peer READER ADDR LABEL";
+# "peer ADDR LABEL" from older programs too).
 peer_of() {
 	local f=$LAB_TMP/$1.out
 
 	[ -f "$f" ] || f=$1
-	awk '$1 == "peer" { print $4 }' "$f"
+	awk '$1 == "peer" { print (NF == 3 ? $3 : $4) }' "$f"
 }
 
 _lab_result() {
@@ -174,7 +175,8 @@ _lab_result() {
 	fi
 	sed 's/^/  | /' "$3"
 	awk -v t="$LAB_TRANSPORT" -v s="$LAB_SOURCE" -v n="$1" \
-		'$1 == "peer" { printf "# report: %s|%s|%s|%s|%s|%s\n", t, s, $2, $3, $4, n }' \
+		'$1 == "peer" && NF == 3 { printf "# report: %s|%s|-|%s|%s|%s\n", t, s, $2, $3, n }
+		 $1 == "peer" && NF >= 4 { printf "# report: %s|%s|%s|%s|%s|%s\n", t, s, $2, $3, $4, n }' \
 		"$3" >>"$LAB_TAP"
 }
 
@@ -262,18 +264,28 @@ lab_topology() {
 
 _LAB_SPI=256
 _lab_next_spi() { _LAB_SPI=$((_LAB_SPI + 1)); }
+lab_next_spi() { _lab_next_spi; echo $_LAB_SPI; }
 _LAB_KEYS="enc cbc(aes) 0x000102030405060708090a0b0c0d0e0f auth-trunc hmac(sha256) 0x101112131415161718191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f 128"
 
-# XFRM commands are collected per namespace and run in one ip -batch each
-# (_lab_xfrm_run): one process instead of dozens, which counts under TCG.
-# _lab_sa NS SRC DST SPI [CTX]: one ESP transport SA in namespace NS.
-_lab_sa() {
+# Building blocks for a topology of one's own (SCTP, for example):
+# lab_sa NS SRC DST SPI [CTX]: one ESP transport SA in namespace NS, now.
+# lab_policy NS SRC DST DIR [CTX]: SPD policies for $LAB_PROTOS, now.
+# lab_next_spi: a fresh SPI (prints it; also in $_LAB_SPI after
+# _lab_next_spi).
+lab_sa() { _lab_q_sa "$@" && _lab_xfrm_run; }
+lab_policy() { _lab_q_pol "$@" && _lab_xfrm_run; }
+_lab_sa() { lab_sa "$@"; }		# older names, kept for scenarios
+_lab_pol() { lab_policy "$@"; }		# that use them
+
+# The lab_ipsec_* functions queue their XFRM commands per namespace and run
+# them in one ip -batch each (_lab_xfrm_run): one process instead of
+# dozens, which counts under TCG.
+_lab_q_sa() {
 	echo "xfrm state add src $2 dst $3 proto esp spi $4 mode transport" \
 		"$_LAB_KEYS${5:+ ctx $5}" >>"$LAB_TMP/xfrm.$1"
 }
 
-# _lab_pol NS SRC DST DIR [CTX]: policies for $LAB_PROTOS from SRC to DST.
-_lab_pol() {
+_lab_q_pol() {
 	local p
 
 	for p in $LAB_PROTOS; do
@@ -282,12 +294,11 @@ _lab_pol() {
 	done
 }
 
-# _lab_xfrm_run: run what _lab_sa and _lab_pol collected.
+# _lab_xfrm_run: run what _lab_q_sa and _lab_q_pol queued.
 _lab_xfrm_run() {
 	local ns rc=0
 
-	for ns in a b; do
-		[ -f "$LAB_TMP/xfrm.$ns" ] || continue
+	for ns in $(cd "$LAB_TMP" && ls xfrm.* 2>/dev/null | sed 's/^xfrm\.//'); do
 		"$IP" -n $ns -b "$LAB_TMP/xfrm.$ns" || rc=1
 		rm -f "$LAB_TMP/xfrm.$ns"
 	done
@@ -305,18 +316,18 @@ lab_ipsec_full() {
 	for pair in "$A4 $B4" "$A6 $B6"; do
 		x=${pair% *} y=${pair#* }
 		if [ "$_LAB_FULL_POLICIES" != yes ]; then
-			_lab_pol a "$x" "$y" out "$LAB_SPD"
-			_lab_pol b "$x" "$y" in "$LAB_SPD"
-			_lab_pol b "$y" "$x" out "$LAB_SPD"
-			_lab_pol a "$y" "$x" in "$LAB_SPD"
+			_lab_q_pol a "$x" "$y" out "$LAB_SPD"
+			_lab_q_pol b "$x" "$y" in "$LAB_SPD"
+			_lab_q_pol b "$y" "$x" out "$LAB_SPD"
+			_lab_q_pol a "$y" "$x" in "$LAB_SPD"
 		fi
 		for ctx in "$@"; do
 			_lab_next_spi
-			_lab_sa a "$x" "$y" $_LAB_SPI "$ctx"
-			_lab_sa b "$x" "$y" $_LAB_SPI "$ctx"
+			_lab_q_sa a "$x" "$y" $_LAB_SPI "$ctx"
+			_lab_q_sa b "$x" "$y" $_LAB_SPI "$ctx"
 			_lab_next_spi
-			_lab_sa b "$y" "$x" $_LAB_SPI "$ctx"
-			_lab_sa a "$y" "$x" $_LAB_SPI "$ctx"
+			_lab_q_sa b "$y" "$x" $_LAB_SPI "$ctx"
+			_lab_q_sa a "$y" "$x" $_LAB_SPI "$ctx"
 		done
 	done
 	_lab_xfrm_run || {
@@ -336,9 +347,9 @@ lab_ipsec_recv_sa() {
 	for pair in "$A4 $B4" "$A6 $B6"; do
 		x=${pair% *} y=${pair#* }
 		_lab_next_spi
-		_lab_pol a "$x" "$y" out
-		_lab_sa a "$x" "$y" $_LAB_SPI
-		_lab_sa b "$x" "$y" $_LAB_SPI "$1"
+		_lab_q_pol a "$x" "$y" out
+		_lab_q_sa a "$x" "$y" $_LAB_SPI
+		_lab_q_sa b "$x" "$y" $_LAB_SPI "$1"
 	done
 	_lab_xfrm_run || {
 		fail "lab_ipsec_recv_sa" "ip xfrm failed (see the serial log)"

@@ -24,7 +24,8 @@
 # Environment:
 #   PEERSEC_LAB_ONLY=GLOB     only scenarios whose file name matches GLOB
 #   PEERSEC_LAB_ENFORCING=0   permissive (default 1: enforcing)
-#   PEERSEC_LAB_TIMEOUT=SECS  bound on the VM (default 150)
+#   PEERSEC_LAB_TIMEOUT=SECS  bound on the VM (default 200)
+#   PEERSEC_LAB_SMP=N, PEERSEC_LAB_CPU=MODEL  qemu -smp and -cpu (2, max)
 #   PEERSEC_LAB_CACHE=DIR     kernel cache (default /var/cache/peersec-lab)
 #   PEERSEC_LAB_WORK=DIR      initramfs, logs, report (default
 #                             $PEERSEC_BUILDDIR/tests/lab/vm)
@@ -44,7 +45,7 @@ while [[ $# -gt 0 ]]; do
 done
 
 work=${PEERSEC_LAB_WORK:-${PEERSEC_BUILDDIR:-$PWD}/tests/lab/vm}
-timeout_s=${PEERSEC_LAB_TIMEOUT:-150}
+timeout_s=${PEERSEC_LAB_TIMEOUT:-200}
 enforcing=${PEERSEC_LAB_ENFORCING:-1}
 only=${PEERSEC_LAB_ONLY:-*}
 
@@ -157,7 +158,7 @@ rm -f "$console" "$results"
 append="console=ttyS0 quiet panic=-1 lsm=selinux enforcing=$enforcing"
 append+=" lab.enforcing=$enforcing lab.only=$only"
 timeout --kill-after=5 "$timeout_s" qemu-system-x86_64 \
-	-machine accel=tcg -cpu max -smp 2 -m 512 \
+	-machine accel=tcg -cpu "${PEERSEC_LAB_CPU:-max}" -smp "${PEERSEC_LAB_SMP:-2}" -m 512 \
 	-nodefaults -no-user-config -display none -monitor none -no-reboot \
 	-kernel "$vmlinuz" -initrd "$work/initramfs.cpio" -append "$append" \
 	-serial "file:$console" -serial "file:$results" \

@@ -726,6 +726,32 @@ static void recv_unaligned_end(void **state)
 	}
 }
 
+/* A label without a NUL whose message ends exactly at the end of the
+ * library's buffer: no byte is left to terminate it in place. */
+static void recv_label_at_buffer_end(void **state)
+{
+	enum { SIZE = PEERSEC_UDP_CONTROL_MAX +
+		      CMSG_SPACE(PEERSEC_UDP_LABEL_MAX), LABEL = 4000 };
+	static unsigned char raw[SIZE];
+	const size_t fill = SIZE - CMSG_LEN(LABEL);
+	struct rx r;
+	size_t n;
+
+	n = raw_cmsg(raw, fill, SOL_IPV6, 3, fill - CMSG_LEN(0));
+	n += raw_cmsg(raw + n, CMSG_LEN(LABEL), SOL_IP, SCM_SEC, LABEL);
+	assert_int_equal(n, SIZE);
+	reset();
+	script((struct script){ .ret = 1, .raw = raw, .raw_len = n });
+	rx_init(&r, 64);
+	assert_int_equal(rx_recv(&r, 0), 1);
+	assert_int_equal(r.label_len, LABEL);
+	assert_int_equal(strspn(r.label, "a"), LABEL);
+	assert_int_equal(r.label[LABEL], '\0');
+	/* the caller's big message cut at its 64 bytes */
+	assert_int_equal(r.msg.msg_controllen, 64);
+	assert_int_equal(r.msg.msg_flags, MSG_CTRUNC);
+}
+
 /* Labels at and over the bound. */
 static void recv_label_bound(void **state)
 {
@@ -1277,6 +1303,7 @@ int main(void)
 		cmocka_unit_test(recv_two_labels),
 		cmocka_unit_test(recv_bad_cmsg_len),
 		cmocka_unit_test(recv_unaligned_end),
+		cmocka_unit_test(recv_label_at_buffer_end),
 		cmocka_unit_test(recv_label_bound),
 		cmocka_unit_test(recv_ctrunc),
 		cmocka_unit_test(recv_label_buffer_too_small),

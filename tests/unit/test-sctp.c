@@ -696,6 +696,24 @@ static void peel_wrong_socket(void **state)
 		assert_int_equal(sock[fd].closes, 0);
 }
 
+static void peel_setting_up(void **state)
+{
+	char buf[256];
+	size_t len = sizeof(buf);
+	int nfd = 42;
+
+	one_to_many()->assoc[1].setting_up = true;
+	assert_int_equal(peersec_sctp_peeloff(3, 11, 0, &nfd, buf, &len),
+			 -EINPROGRESS);
+	assert_int_equal(nfd, -1);
+	assert_true(sock[3].assoc[1].live);	/* still on the socket */
+	for (int fd = 4; fd < NFD; fd++)
+		assert_false(sock[fd].open);
+	sock[3].assoc[1].setting_up = false;
+	assert_int_equal(peersec_sctp_peeloff(3, 11, 0, &nfd, buf, &len), 0);
+	assert_string_equal(buf, LABEL_B);
+}
+
 static void peel_small_buffer_keeps_fd(void **state)
 {
 	char buf[256];
@@ -930,6 +948,7 @@ int main(void)
 		cmocka_unit_test_setup(peel_bad_arguments, reset),
 		cmocka_unit_test_setup(peel_unknown_assoc, reset),
 		cmocka_unit_test_setup(peel_wrong_socket, reset),
+		cmocka_unit_test_setup(peel_setting_up, reset),
 		cmocka_unit_test_setup(peel_small_buffer_keeps_fd, reset),
 		cmocka_unit_test_setup(peel_no_label_keeps_fd, reset),
 		cmocka_unit_test_setup(peel_label_failure_closes_new_fd, reset),

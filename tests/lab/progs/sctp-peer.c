@@ -22,8 +22,8 @@
  * clients also peel their association off and read it there.
  *
  * With -R the client expects the server's kernel to refuse the association
- * (SELinux drops the INIT when the policy denies it): it gives up after two
- * short INIT attempts and succeeds when no association came up.
+ * (SELinux drops the INIT when the policy denies it): it gives up after one
+ * INIT and 200 ms, and succeeds when no association came up.
  *
  * EXPECT is a context, an error name such as "-ENOPROTOOPT", or "unlabeled":
  * the policy's unlabeled initial context, read from selinuxfs by the program
@@ -599,11 +599,11 @@ static sctp_assoc_t associate(const struct opts *o, const struct lab_addr *a,
 static int refused(const struct opts *o, const struct lab_addr *a, int type)
 {
 	struct sctp_initmsg init = {
-		.sinit_max_attempts = 2,
-		.sinit_max_init_timeo = 300,
+		.sinit_max_attempts = 1,
+		.sinit_max_init_timeo = 200,
 	};
 	struct sctp_rtoinfo rto = {
-		.srto_initial = 200, .srto_max = 300, .srto_min = 100,
+		.srto_initial = 200, .srto_max = 200, .srto_min = 100,
 	};
 	int fd = client_socket(o, a, type), fl, r, e, lr, kr;
 	const char *to = addr_text((struct sockaddr *)&a->ss);

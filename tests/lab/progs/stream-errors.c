@@ -34,6 +34,12 @@ static bool check(const char *name, int fd)
 	bool good = true;
 
 	printf("case %s: %s\n", name, r == 0 ? buf : lab_errname(r));
+	if (r == 0) {
+		int u = peersec_label_is_unlabeled(buf);
+
+		printf("case %s, peersec_label_is_unlabeled: %s\n", name,
+		       u >= 0 ? (u ? "1" : "0") : lab_errname(u));
+	}
 	if (ra != r || (r == 0 && strcmp(label, buf) != 0)) {
 		lab_err("%s: peersec_tcp_get_alloc says %s", name,
 			ra == 0 ? label : lab_errname(ra));

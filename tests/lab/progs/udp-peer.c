@@ -3,8 +3,8 @@
  * udp-peer: both ends of a UDP exchange that read each datagram's label with
  * libpeersec and check it.
  *
- *   udp-peer server [-s SOCKCON] [-n N] [-b VLEN] [-M] [-e EXPECT] [-m]
- *                   [-p PKTADDR] ADDR PORT
+ *   udp-peer server [-s SOCKCON] [-n N] [-b VLEN] [-M] [-w W] [-e EXPECT]
+ *                   [-m] [-p PKTADDR] ADDR PORT
  *   udp-peer client [-s SOCKCON] [-S SRCADDR] [-c CLAIM] [-k COUNT] [-B]
  *                   [-e EXPECT] [-x ECHO] ADDR PORT
  *
@@ -23,7 +23,9 @@
  * address and label), checks the
  * label against EXPECT (-e) or the datagram's own CLAIM (-m), checks with -p
  * that the caller's IP_PKTINFO (IPV6_PKTINFO on AF_INET6) came back with the
- * destination PKTADDR, and echoes "SEQ LABEL" to the sender.
+ * destination PKTADDR, and echoes "SEQ LABEL" to the sender.  -w holds the
+ * echoes of the first datagrams until W senders have sent one, so that
+ * bursting clients (-B) start together and their datagrams interleave.
  *
  * The client reads the label of each echo (-e: the server socket's label)
  * and checks the label the server reported (-x).  A label is a context, or
@@ -53,7 +55,7 @@
 struct opts {
 	const char *sockcon, *claim, *expect, *echo, *pktaddr, *src;
 	bool match_claim, burst, need_mixed;
-	int n, vlen, count;
+	int n, vlen, count, wait_for;
 };
 
 /* One received datagram, as both receive paths report it. */
@@ -93,6 +95,18 @@ static in_port_t addr_port(const struct sockaddr_storage *ss)
 	return ss->ss_family == AF_INET ?
 	       ((const struct sockaddr_in *)ss)->sin_port :
 	       ((const struct sockaddr_in6 *)ss)->sin6_port;
+}
+
+/* Same address and port (two senders on two addresses may share a port). */
+static bool same_sender(const struct sockaddr_storage *x,
+			const struct sockaddr_storage *y)
+{
+	char a[INET6_ADDRSTRLEN + 8];
+
+	if (addr_port(x) != addr_port(y))
+		return false;
+	snprintf(a, sizeof(a), "%s", addr_text(x));
+	return strcmp(a, addr_text(y)) == 0;
 }
 
 static int udp_socket(const struct lab_addr *a, bool bind_it)
@@ -177,6 +191,42 @@ static void print_peer(const struct dgram *d)
 		n++;
 }
 
+/* -w: keep the echo of a first datagram until o->wait_for senders have
+ * sent theirs, then answer them all.  True while held. */
+static bool hold(const struct opts *o, int fd, const struct dgram *d,
+		 const char *reply)
+{
+	static struct {
+		struct sockaddr_storage to;
+		socklen_t len;
+		char *reply;
+	} held[8];
+	static int n;
+	static bool released;
+
+	if (released)
+		return false;
+	for (int i = 0; i < n; i++)
+		if (same_sender(&held[i].to, &d->from))
+			return true;	/* a resend: still waiting */
+	if (n < 8) {
+		held[n].to = d->from;
+		held[n].len = d->from_len;
+		held[n].reply = strdup(reply);
+		n++;
+	}
+	if (n < o->wait_for)
+		return true;
+	released = true;
+	for (int i = 0; i < n; i++)
+		if (held[i].reply != NULL &&
+		    sendto(fd, held[i].reply, strlen(held[i].reply), 0,
+			   (const struct sockaddr *)&held[i].to,
+			   held[i].len) < 0)
+			lab_err("sendto: %m");
+	return true;
+}
+
 /* Check one datagram and echo it. */
 static bool handle(const struct opts *o, int fd, int family,
 		   struct seen *seen, int *nseen, const struct dgram *d)
@@ -198,6 +248,8 @@ static bool handle(const struct opts *o, int fd, int family,
 			good &= check_pktinfo(o, family, d);
 	}
 	n = snprintf(reply, sizeof(reply), "%d %s", seq, d->label);
+	if (seq == 0 && o->wait_for > 1 && hold(o, fd, d, reply))
+		return good;
 	if (sendto(fd, reply, (size_t)n, 0, (const struct sockaddr *)&d->from,
 		   d->from_len) < 0)
 		lab_err("sendto %s: %m", addr_text(&d->from));
@@ -289,7 +341,7 @@ static int server(const struct opts *o, const struct lab_addr *a)
 		got += r;
 		max = r > max ? r : max;
 		for (int i = 1; i < r; i++)
-			if (addr_port(&dg[i].from) != addr_port(&dg[0].from)) {
+			if (!same_sender(&dg[i].from, &dg[0].from)) {
 				mixed++;
 				break;
 			}
@@ -429,7 +481,7 @@ static int client(const struct opts *o, const struct lab_addr *a)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: %s server [-s SOCKCON] [-n N] [-b VLEN] [-M] [-e EXPECT] [-m] [-p PKTADDR] ADDR PORT\n"
+		"usage: %s server [-s SOCKCON] [-n N] [-b VLEN] [-M] [-w W] [-e EXPECT] [-m] [-p PKTADDR] ADDR PORT\n"
 		"       %s client [-s SOCKCON] [-S SRCADDR] [-c CLAIM] [-k COUNT] [-B] [-e EXPECT] [-x ECHO] ADDR PORT\n",
 		lab_prog, lab_prog);
 	exit(2);
@@ -449,7 +501,7 @@ int main(int argc, char **argv)
 	mode = argv[1];
 	argc--;
 	argv++;
-	while ((c = getopt(argc, argv, "s:S:c:e:x:mn:b:Mp:k:B")) != -1) {
+	while ((c = getopt(argc, argv, "s:S:c:e:x:mn:b:Mp:k:Bw:")) != -1) {
 		switch (c) {
 		case 's': o.sockcon = optarg; break;
 		case 'S': o.src = optarg; break;
@@ -463,6 +515,7 @@ int main(int argc, char **argv)
 		case 'p': o.pktaddr = optarg; break;
 		case 'k': o.count = atoi(optarg); break;
 		case 'B': o.burst = true; break;
+		case 'w': o.wait_for = atoi(optarg); break;
 		default: usage();
 		}
 	}

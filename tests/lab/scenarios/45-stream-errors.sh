@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=dash disable=SC2034,SC2154
 # The library's documented answers where no peer label exists, on the real
-# kernel and policy: unconnected and listening TCP sockets (-ENOTCONN), a UDP
-# socket (-EPROTOTYPE), a pipe (-ENOTSOCK), a closed descriptor (-EBADF),
-# a NULL length (-EINVAL), a size query (-ERANGE); and an AF_UNIX
-# socketpair, whose peer is the process itself.
+# kernel and policy: unconnected and listening TCP sockets (SELinux's
+# unlabeled context, see peersec_tcp_get(3) NOTES), a UDP socket
+# (-EPROTOTYPE), a pipe (-ENOTSOCK), a closed descriptor (-EBADF), a NULL
+# length (-EINVAL), a size query (-ERANGE); and an AF_UNIX socketpair, whose
+# peer is the process itself.
 LAB_SOURCE="process context"
 LAB_TRANSPORT=unix
 
@@ -13,14 +14,16 @@ expect_run "peersec_tcp_get and _alloc agree on every case" \
 	run_as "$self" stream-errors
 out=$LAB_TMP/last.out
 
-# SELinux gives a TCP socket that never connected the peer SID "unlabeled"
-# (sk_alloc_security), and SO_PEERSEC returns that context instead of
-# ENOPROTOOPT, so the library hands it out as a label.
-why="the library returns the unlabeled context (SELinux's initial peer SID)"
-expect_eq_todo "$why" "unconnected TCP socket: -ENOTCONN" -ENOTCONN \
-	"$(answer_of "$out" "unconnected TCP socket")"
-expect_eq_todo "$why" "listening TCP socket: -ENOTCONN" -ENOTCONN \
-	"$(answer_of "$out" "listening TCP socket")"
+# SELinux gives a TCP socket that never connected the policy's unlabeled
+# context as its peer label, and SO_PEERSEC returns it: documented in
+# peersec_tcp_get(3) (NOTES), recognised by peersec_label_is_unlabeled().
+unlabeled=system_u:object_r:unlabeled_t:s0
+for sock in "unconnected TCP socket" "listening TCP socket"; do
+	expect_eq "$sock: the policy's unlabeled context" "$unlabeled" \
+		"$(answer_of "$out" "$sock")"
+	expect_eq "$sock: peersec_label_is_unlabeled says 1" 1 \
+		"$(answer_of "$out" "$sock, peersec_label_is_unlabeled")"
+done
 expect_eq "UDP socket: -EPROTOTYPE" -EPROTOTYPE "$(answer_of "$out" "UDP socket")"
 expect_eq "pipe: -ENOTSOCK" -ENOTSOCK "$(answer_of "$out" pipe)"
 expect_eq "closed descriptor: -EBADF" -EBADF "$(answer_of "$out" "closed descriptor")"

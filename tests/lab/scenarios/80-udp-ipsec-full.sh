@@ -6,6 +6,8 @@
 # interleave datagrams to one server socket; the server checks every
 # datagram against its own sender's claim (-m), echoes the label, and the
 # clients check the echo and the label of the reply (the server socket's).
+# The server holds its first answers until both clients have sent (-w 2), so
+# their bursts start together and interleave.
 LAB_SOURCE="labeled IPsec"
 
 c1=system_u:system_r:client_t:s0:c1
@@ -15,7 +17,7 @@ lab_topology && lab_ipsec_full "$c1" "$c2" "$srv" || return 0
 
 # Two senders interleaved, AF_INET server, the caller's IP_PKTINFO kept.
 LAB_TRANSPORT=udp4
-lab_bg srv in_b udp-peer server -s "$srv" -n 40 -m -p "$B4" "$B4" 5100
+lab_bg srv in_b udp-peer server -s "$srv" -n 40 -m -w 2 -p "$B4" "$B4" 5100
 lab_bg c1 in_a udp-peer client -s "$c1" -c "$c1" -k 20 -B -e "$srv" \
 	-x "$c1" "$B4" 5100
 lab_bg c2 in_a udp-peer client -s "$c2" -c "$c2" -k 20 -B -e "$srv" \
@@ -26,7 +28,7 @@ expect_job "udp4: 40 interleaved datagrams, each with its sender's label, IP_PKT
 
 # The same on an AF_INET6 dual-stack socket: IPv4 datagrams are labeled.
 LAB_TRANSPORT=udp4-on-inet6
-lab_bg srv in_b udp-peer server -s "$srv" -n 20 -m -p "::ffff:$B4" :: 5101
+lab_bg srv in_b udp-peer server -s "$srv" -n 20 -m -w 2 -p "::ffff:$B4" :: 5101
 lab_bg c1 in_a udp-peer client -s "$c1" -c "$c1" -k 10 -B -e "$srv" \
 	-x "$c1" "$B4" 5101
 lab_bg c2 in_a udp-peer client -s "$c2" -c "$c2" -k 10 -B -e "$srv" \
@@ -46,7 +48,7 @@ expect_job "udp6: server reads an empty label (native IPv6 carries none)" srv
 # The batched form with mixed senders: batches of 8, at least one batch
 # holding datagrams of both clients, each datagram with its own label.
 LAB_TRANSPORT=udp4-batched
-lab_bg srv in_b udp-peer server -s "$srv" -n 60 -b 8 -M -m -p "$B4" "$B4" 5103
+lab_bg srv in_b udp-peer server -s "$srv" -n 60 -b 8 -M -m -w 2 -p "$B4" "$B4" 5103
 lab_bg c1 in_a udp-peer client -s "$c1" -c "$c1" -k 30 -B -e "$srv" \
 	-x "$c1" "$B4" 5103
 lab_bg c2 in_a udp-peer client -s "$c2" -c "$c2" -k 30 -B -e "$srv" \

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # UDP with NetLabel static labels (no IPsec): a datagram gets the label of
 # its source address.  Two senders from two addresses of namespace a
-# interleave to one server socket; labels up to and past the library's
-# bound (PEERSEC_UDP_LABEL_MAX, 4096 bytes with the NUL).
+# interleave to one server socket (which holds its first answers until both
+# have sent, -w 2, so that their bursts interleave); labels up to and past
+# the library's bound (PEERSEC_UDP_LABEL_MAX, 4096 bytes with the NUL).
 LAB_SOURCE="NetLabel static"
 
 A4b=10.0.0.3
@@ -16,7 +17,7 @@ lab_netlabel "$from_a2" "$A4b" &&
 lab_netlabel "$from_b" "$B4" "$B6" || return 0
 
 LAB_TRANSPORT=udp4
-lab_bg srv in_b udp-peer server -n 40 -m -p "$B4" "$B4" 5200
+lab_bg srv in_b udp-peer server -n 40 -m -w 2 -p "$B4" "$B4" 5200
 lab_bg c1 in_a udp-peer client -S "$A4" -c "$from_a" -k 20 -B \
 	-e "$from_b" -x "$from_a" "$B4" 5200
 lab_bg c2 in_a udp-peer client -S "$A4b" -c "$from_a2" -k 20 -B \
@@ -26,7 +27,7 @@ expect_job "udp4: sender $A4b sees its label echoed, b's on replies" c2
 expect_job "udp4: 40 interleaved datagrams, each with its address's label, IP_PKTINFO intact" srv
 
 LAB_TRANSPORT=udp4-on-inet6
-lab_bg srv in_b udp-peer server -n 20 -m -p "::ffff:$B4" :: 5201
+lab_bg srv in_b udp-peer server -n 20 -m -w 2 -p "::ffff:$B4" :: 5201
 lab_bg c1 in_a udp-peer client -S "$A4" -c "$from_a" -k 10 -B \
 	-e "$from_b" -x "$from_a" "$B4" 5201
 lab_bg c2 in_a udp-peer client -S "$A4b" -c "$from_a2" -k 10 -B \
@@ -42,7 +43,7 @@ expect_run "udp6: client reads no label (native IPv6 carries none)" \
 expect_job "udp6: server reads an empty label (native IPv6 carries none)" srv
 
 LAB_TRANSPORT=udp4-batched
-lab_bg srv in_b udp-peer server -n 60 -b 16 -M -m -p "$B4" "$B4" 5203
+lab_bg srv in_b udp-peer server -n 60 -b 16 -M -m -w 2 -p "$B4" "$B4" 5203
 lab_bg c1 in_a udp-peer client -S "$A4" -c "$from_a" -k 30 -B \
 	-e "$from_b" -x "$from_a" "$B4" 5203
 lab_bg c2 in_a udp-peer client -S "$A4b" -c "$from_a2" -k 30 -B \

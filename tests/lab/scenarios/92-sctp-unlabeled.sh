@@ -24,17 +24,6 @@ sctp_bg_ready() {
 	done
 }
 
-# $sfs CMD...: run CMD with selinuxfs mounted, which libselinux (and so
-# peersec_label_is_unlabeled()) needs: "ip netns exec" remounts /sys.
-sfs=$LAB_TMP/with-selinuxfs
-cat >"$sfs" <<'SFS'
-#!/bin/sh
-[ -e /sys/fs/selinux/enforce ] ||
-	mount -t selinuxfs selinuxfs /sys/fs/selinux 2>/dev/null
-exec "$@"
-SFS
-chmod +x "$sfs"
-
 lab_topology || return 0
 lab_unlabeled
 ctx=$(cat /sys/fs/selinux/initial_contexts/unlabeled | tr -d '\0')
@@ -46,14 +35,14 @@ for fam in 4 6; do
 	eval "srv=\$B$fam c1=\$A$fam"
 
 	port=$((port + 1))
-	sctp_bg_ready srv in_b "$sfs" sctp-peer server -e unlabeled "$srv" $port
+	sctp_bg_ready srv in_b sctp-peer server -e unlabeled "$srv" $port
 	expect_run "sctp$fam one-to-one client: the unlabeled context, detected" \
-		in_a "$sfs" sctp-peer client -b "$c1" -e unlabeled "$srv" $port
+		in_a sctp-peer client -b "$c1" -e unlabeled "$srv" $port
 	expect_job "sctp$fam one-to-one server: the unlabeled context, detected" srv
 
 	port=$((port + 1))
-	sctp_bg_ready srv in_b "$sfs" sctp-peer server -m -n 1 -e unlabeled "$srv" $port
+	sctp_bg_ready srv in_b sctp-peer server -m -n 1 -e unlabeled "$srv" $port
 	expect_run "sctp$fam one-to-many client (sendmsg): unlabeled, detected" \
-		in_a "$sfs" sctp-peer client -m -b "$c1" -x sendmsg -e unlabeled "$srv" $port
+		in_a sctp-peer client -m -b "$c1" -x sendmsg -e unlabeled "$srv" $port
 	expect_job "sctp$fam one-to-many server, socket and peeled off: unlabeled, detected" srv
 done

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=dash disable=SC2034,SC2154
 # peersec-inetd: each client gets a server in the context its label decides.
 #
 # NetLabel gives each client source address its own label (four MLS levels);
@@ -8,6 +9,7 @@
 # base context, a server without a transition.  A refused client gets
 # nothing and no server runs ($INETD_RAN stays as it was).
 LAB_SOURCE="NetLabel static"
+# shellcheck source=tests/lab/vm-bin/inetd-lablib.sh
 . /lab/bin/inetd-lablib.sh
 inetd_prepare || return 0
 
@@ -37,7 +39,8 @@ conf=$LAB_TMP/inetd.conf
 # a server on the initramfs (file_t): no transition for it
 sed -e 's/^service who-tcp$/service notrans-tcp/' -e 's/= 7001$/= 7005/' \
 	-e "s|$INETD_SVC/peersec-whoami|/lab/bin/peersec-whoami|" \
-	"$conf" | awk '/^service notrans-tcp/,/^}/' >>"$conf"
+	"$conf" | awk '/^service notrans-tcp/,/^}/' >"$conf.notrans"
+cat "$conf.notrans" >>"$conf"
 
 expect_run "the configuration checks" peersec-inetd -t -f "$conf"
 inetd_start inetd "$conf" || return 0
@@ -69,7 +72,7 @@ inetd_ask "tcp: label = optional: an unlabeled client gets the launcher's range"
 	tcp 127.0.0.1 7006 "$SERVICE:s0-s0:c0.c1023" "(none)"
 
 n=$(grep -c '^pid=' "$INETD_RAN")
-want=$(( $(echo $protos | wc -w) * 4 + 1 ))
+want=$(( $(echo "$protos" | wc -w) * 4 + 1 ))
 expect_eq "servers that ran: exactly one per accepted client" "$want" "$n"
 if grep '^pid=' "$INETD_RAN" | grep -v "context=$SERVICE:" >/dev/null; then
 	fail "no server ran outside service_t" "$(cat "$INETD_RAN")"
@@ -80,6 +83,9 @@ sleep 0.5
 z=$(inetd_children "$INETD_PID" | awk '$2 == "Z"' | wc -l)
 expect_eq "no zombie children" 0 "$z"
 inetd_stop inetd
-grep -q 'stopping:' "$LAB_TMP/inetd.out" && ok "the launcher stops on SIGTERM" ||
+if grep -q 'stopping:' "$LAB_TMP/inetd.out"; then
+	ok "the launcher stops on SIGTERM"
+else
 	fail "the launcher stops on SIGTERM" "$(tail -n 3 "$LAB_TMP/inetd.out")"
+fi
 sed 's/^/  | /' "$LAB_TMP/inetd.out"

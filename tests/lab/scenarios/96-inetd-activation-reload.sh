@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=dash disable=SC2034,SC2154
 # peersec-inetd: sockets from systemd (LISTEN_FDS) and SIGHUP reloads.
 #
 # inetd-activate binds the sockets and execs the launcher as systemd would;
@@ -7,6 +8,7 @@
 # a good one moves a service to another port and drops a socket.
 LAB_SOURCE="NetLabel static"
 LAB_TRANSPORT=tcp
+# shellcheck source=tests/lab/vm-bin/inetd-lablib.sh
 . /lab/bin/inetd-lablib.sh
 inetd_prepare || return 0
 
@@ -63,9 +65,11 @@ inetd_ask "reload: after a bad file, 7201 still answers" \
 inetd_service rl tcp 7202 >"$conf"
 kill -HUP "$INETD_PID"
 sleep 0.5
-grep -q "reloaded $conf: 1 service" "$LAB_TMP/rl.out" &&
-	ok "reload: a good file is taken" ||
+if grep -q "reloaded $conf: 1 service" "$LAB_TMP/rl.out"; then
+	ok "reload: a good file is taken"
+else
 	fail "reload: a good file is taken" "$(tail -n 3 "$LAB_TMP/rl.out")"
+fi
 inetd_ask "reload: the service answers on its new port 7202" \
 	tcp 127.0.0.2 7202 "$SERVICE:s0:c7" "$L1"
 inetd-client ask tcp 127.0.0.2 127.0.0.1 7201 2 >/dev/null 2>&1

@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
+# shellcheck shell=dash disable=SC2034,SC2154
 # peersec_context_derive() against the loaded MLS policy (launcher.cil),
 # called from launcher_t: the transition on a service_exec_t file, the
 # caller's own context or a given base, and each refusal the policy makes.
 LAB_SOURCE="policy"
 LAB_TRANSPORT=none
+# shellcheck source=tests/lab/vm-bin/inetd-lablib.sh
 . /lab/bin/inetd-lablib.sh
 inetd_prepare || return 0
 

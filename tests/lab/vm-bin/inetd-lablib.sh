@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# shellcheck shell=sh
+# shellcheck shell=dash disable=SC2034,SC2154
 #
 # Helpers for the peersec-inetd scenarios (tests/lab/scenarios/9[5-7]-inetd-*),
 # sourced after lablib.sh:  . /lab/bin/inetd-lablib.sh
@@ -19,14 +19,14 @@ SERVICE=system_u:system_r:service_t
 inetd_prepare() {
 	"$IP" link set lo up
 	if ! grep -q " $INETD_SVC " /proc/mounts; then
-		mkdir -p "$INETD_SVC" &&
-		mount -t tmpfs -o "context=$INETD_EXEC_CTX" tmpfs "$INETD_SVC" &&
-		cp /lab/bin/peersec-whoami "$INETD_SVC/" &&
-		chmod 0755 "$INETD_SVC/peersec-whoami" || {
+		if ! { mkdir -p "$INETD_SVC" &&
+		       mount -t tmpfs -o "context=$INETD_EXEC_CTX" tmpfs "$INETD_SVC" &&
+		       cp /lab/bin/peersec-whoami "$INETD_SVC/" &&
+		       chmod 0755 "$INETD_SVC/peersec-whoami"; }; then
 			fail "servers on a service_exec_t tmpfs" \
 				"mount or copy failed"
 			return 1
-		}
+		fi
 	fi
 	mkdir -p "$LAB_TMP/ran" && chmod 1777 "$LAB_TMP/ran"
 	: >"$INETD_RAN" && chmod 0666 "$INETD_RAN"
@@ -70,16 +70,16 @@ inetd_start() {
 	[ -n "$INETD_PID" ] || { fail "$job: the launcher's pid"; return 1; }
 }
 
-# inetd_pid CONF: the pid of the launcher reading CONF.
+# inetd_pid CONF: the pid of the launcher (one runs at a time; busybox's
+# pidof forks nothing, which counts in the emulated VM).
 inetd_pid() {
 	local p
 
-	for p in /proc/[0-9]*; do
-		tr '\0' ' ' <"$p/cmdline" 2>/dev/null |
-			grep -q "^peersec-inetd -f $1 \|/peersec-inetd -f $1 " &&
-			{ echo "${p#/proc/}"; return 0; }
-	done
-	return 1
+	p=$(pidof peersec-inetd)
+	case $p in
+	*' '*) echo "inetd_pid: more than one launcher: $p" >&2; return 1 ;;
+	esac
+	[ -n "$p" ] && echo "$p"
 }
 
 # inetd_stop JOB: SIGTERM the launcher, wait for it.
@@ -89,16 +89,14 @@ inetd_stop() {
 	INETD_PID=
 }
 
-# inetd_children PID: its children, one "pid state" per line.
+# inetd_children PID: its children, one "pid state" per line (one awk for
+# all of /proc; our processes' names have no blanks).
 inetd_children() {
-	local p
-
-	for p in /proc/[0-9]*/stat; do
-		awk -v pp="$1" '$4 == pp { print $1, $3 }' "$p" 2>/dev/null
-	done
+	awk -v pp="$1" '$4 == pp { print $1, $3 }' /proc/[0-9]*/stat 2>/dev/null
 }
 
 # inetd_fds PID: how many descriptors it holds.
+# shellcheck disable=SC2012
 inetd_fds() { ls "/proc/$1/fd" | wc -l; }
 
 # inetd_ask NAME PROTO SRC PORT EXPECTED_CONTEXT LABEL: one client; ok when
