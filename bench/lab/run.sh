@@ -9,8 +9,7 @@
 # its scenarios/ directory.  The benchmarks must not lengthen the lab's test
 # run, so they are not there: this script copies tests/lab as it is into
 # BUILDDIR/bench/lab/, replaces the copy's scenarios with
-# bench/lab/scenarios/*.sh, adds bench/lab/benchlib.sh to its vm-bin/ and
-# bench/lab/policy/*.cil to its policy, and
+# bench/lab/scenarios/*.sh, adds bench/lab/benchlib.sh to its vm-bin/, and
 # runs the copy's run-lab.sh with the lab's own in-VM programs plus the bench
 # programs, peersec-inetd, peersec-whoami and Debian's xinetd.  The VM is
 # exactly the lab's (kernel, policy, modules, /init); only the scenarios
@@ -31,8 +30,7 @@ lab=$work/lab
 rm -rf "$lab" && mkdir -p "$work" && cp -r "$top/tests/lab" "$lab" ||
 	{ echo "bench: cannot copy tests/lab" >&2; exit 1; }
 rm -f "$lab"/scenarios/*.sh
-cp "$here"/scenarios/*.sh "$lab/scenarios/" && cp "$here/benchlib.sh" "$lab/vm-bin/" &&
-cp "$here"/policy/*.cil "$lab/policy/" ||
+cp "$here"/scenarios/*.sh "$lab/scenarios/" && cp "$here/benchlib.sh" "$lab/vm-bin/" ||
 	{ echo "bench: cannot add the bench scenarios" >&2; exit 1; }
 if [[ $quick == --quick ]]; then
 	printf '#!/bin/sh\n# bench/lab/run.sh --quick\nexit 0\n' >"$lab/vm-bin/bench-quick"
