@@ -5,7 +5,9 @@
 # New corpus entries and crash artifacts go to WORK-DIR; the seeds are only
 # read.  libFuzzer's final statistics (executions, time) end the log.
 set -eu
-target=$1 seeds=$2 work=$3 secs=$4
+# PEERSEC_FUZZ_SECONDS=600 tools/check.sh (or meson test --suite fuzz) runs
+# every target longer than the default the build gives.
+target=$1 seeds=$2 work=$3 secs=${PEERSEC_FUZZ_SECONDS:-$4}
 mkdir -p "$work/corpus"
 # libFuzzer's own exit code for a finding is 77, which meson reads as a skip.
 exec "$target" -max_total_time="$secs" -print_final_stats=1 \
