@@ -17,6 +17,9 @@
  * --wait retries the first connection to each launcher for up to SECONDS
  * while it is not listening yet.  --concurrency C keeps C connections in
  * flight (C client threads): throughput rather than one client's latency.
+ * --floor PATH adds a third variant, the server alone: fork, exec PATH with
+ * /dev/null as stdin and stdout, wait.  No launcher can start a server in
+ * less time, so base ÷ floor bounds the ratio any launcher can reach.
  *
  * The ratio printed is base time ÷ new time per connection, that is the new
  * launcher's connections/s ÷ the base's (goal: >= 1.5).
@@ -28,7 +31,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bench.h"
@@ -149,6 +154,34 @@ static long op(void *p, size_t n)
 	return done;
 }
 
+/* The floor: start the server program, no launcher, no socket. */
+static long spawn_op(void *p, size_t n)
+{
+	const char *path = p;
+
+	for (size_t i = 0; i < n; i++) {
+		int status;
+		pid_t pid = fork();
+
+		if (pid < 0)
+			return -1;
+		if (pid == 0) {
+			int fd = open("/dev/null", O_RDWR);
+
+			if (fd < 0 || dup2(fd, 0) < 0 || dup2(fd, 1) < 0)
+				_exit(127);
+			execl(path, path, (char *)NULL);
+			_exit(127);
+		}
+		if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+		    WEXITSTATUS(status) != 0) {
+			fprintf(stderr, "bench-connect: %s failed\n", path);
+			return -1;
+		}
+	}
+	return (long)n;
+}
+
 static void target(struct target *t, const char *spec, const char *src,
 		   const char *dst)
 {
@@ -181,7 +214,7 @@ int main(int argc, char **argv)
 {
 	struct bench_opts o;
 	const char *src = "127.0.0.1", *dst = "127.0.0.1";
-	const char *base = NULL, *new = NULL;
+	const char *base = NULL, *new = NULL, *floor_path = NULL;
 	bool check = true;
 	int wait = 0, clients = 1;
 	struct target *t = calloc(2, sizeof(*t));
@@ -197,6 +230,8 @@ int main(int argc, char **argv)
 			base = argv[++i];
 		else if (strcmp(argv[i], "--new") == 0 && i + 1 < argc)
 			new = argv[++i];
+		else if (strcmp(argv[i], "--floor") == 0 && i + 1 < argc)
+			floor_path = argv[++i];
 		else if (strcmp(argv[i], "--concurrency") == 0 && i + 1 < argc)
 			clients = atoi(argv[++i]);
 		else if (strcmp(argv[i], "--wait") == 0 && i + 1 < argc)
@@ -209,7 +244,7 @@ int main(int argc, char **argv)
 	if (base == NULL || new == NULL || t == NULL)
 		bench_die("usage: bench-connect --base NAME:PORT --new NAME:PORT "
 			  "[--src ADDR] [--dst ADDR] [--wait SECONDS] "
-			  "[--concurrency C] "
+			  "[--concurrency C] [--floor PATH] "
 			  "[--no-check] [--quick] "
 			  "[--rounds N] [--json FILE] [--env NAME]");
 	if (clients < 1 || clients > MAX_CLIENTS)
@@ -229,24 +264,35 @@ int main(int argc, char **argv)
 		 "flight; both children run %s; connections/s = 1e9 / ns per "
 		 "op", src, dst, clients, clients > 1 ? "s" : "", c1);
 
-	struct bench_variant v[] = {
+	struct bench_variant v[3] = {
 		{ t[0].name, op, NULL, &t[0] },
 		{ t[1].name, op, NULL, &t[1] },
 	};
-	char pname[96];
+	char pname[96], fname[96];
 
 	snprintf(pname, sizeof(pname), "%s / %s", t[1].name, t[0].name);
-	struct bench_pair p[] = {
+	snprintf(fname, sizeof(fname), "ceiling: server alone / %s",
+		 t[0].name);
+	struct bench_pair p[2] = {
 		/* time base / time new = rate new / rate base */
 		{ pname, 0, 1, GOAL_AT_LEAST, 1.5 },
+		/* what a launcher that cost nothing would reach */
+		{ fname, 0, 2, GOAL_NONE, 0 },
 	};
+	int nv = 2, np = 1;
+
+	if (floor_path != NULL && clients <= 1) {
+		v[nv++] = (struct bench_variant){ "server alone (fork+exec)",
+			spawn_op, NULL, (void *)floor_path };
+		np = 2;
+	}
 
 	o.max_iters = o.quick ? 4 : 200;
 	char title[32];
 
 	snprintf(title, sizeof(title), clients > 1 ? "inetd-c%d" : "inetd",
 		 clients);
-	int r = bench_compare(&o, title, note, v, 2, p, 1);
+	int r = bench_compare(&o, title, note, v, nv, p, np);
 
 	free(c0);
 	free(c1);

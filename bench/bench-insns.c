@@ -50,7 +50,7 @@ struct variant {
 
 enum {
 	V_TCP_GET, V_GETSOCKOPT, V_TCP_GET_ALLOC, V_GETPEERCON, V_FUSED,
-	V_UDP_RECVMSG, V_HAND_RECVMSG, V_BARE_RECVMSG,
+	V_UDP_RECVMSG, V_HAND_RECVMSG, V_BARE_RECVMSG, V_FUSED_RECVMSG,
 	V_UDP_RECVMMSG, V_HAND_RECVMMSG, V_BARE_RECVMMSG, V_COUNT
 };
 
@@ -73,6 +73,8 @@ static struct variant vars[V_COUNT] = {
 			     fx_udp_fill, V_BARE_RECVMSG, -1 },
 	[V_BARE_RECVMSG] = { "recvmsg alone", fx_bare_recvmsg, fx_udp_fill,
 			     -1, -1 },
+	[V_FUSED_RECVMSG] = { "diag: fused udp fast path", fx_fused_recvmsg,
+			      fx_udp_fill, V_BARE_RECVMSG, V_HAND_RECVMSG },
 #ifdef FX_HAVE_UDP_RECVMMSG
 	[V_UDP_RECVMMSG] = { "peersec_udp_recvmmsg", fx_udp_recvmmsg,
 			     fx_udp_fill, V_BARE_RECVMMSG, V_HAND_RECVMMSG },

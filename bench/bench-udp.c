@@ -41,8 +41,9 @@ int main(int argc, char **argv)
 	struct fx_udp *u = fx_alloc(sizeof(*u));
 	char note[320], title[64];
 	int r, nv = 0, np = 0;
-	struct bench_variant v[4];
-	struct bench_pair p[4];
+	struct bench_variant v[5];
+	struct bench_pair p[5];
+	bool diagnose = false;
 	int lib1 = -1, hand1, libm = -1, handm;
 
 	argc = bench_parse(&o, argc, argv);
@@ -55,9 +56,11 @@ int main(int argc, char **argv)
 			size = strtoul(argv[++i], NULL, 10);
 		else if (strcmp(argv[i], "--vlen") == 0 && i + 1 < argc)
 			vlen = strtoul(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--diagnose") == 0)
+			diagnose = true;
 		else
 			bench_die("usage: bench-udp [--src ADDR] [--dst ADDR] "
-				  "[--size BYTES] [--vlen V] [--quick] "
+				  "[--size BYTES] [--vlen V] [--diagnose] [--quick] "
 				  "[--rounds N] [--json FILE] [--env NAME]");
 	}
 	if (u == NULL)
@@ -106,6 +109,12 @@ int main(int argc, char **argv)
 			1.03 };
 	p[np++] = (struct bench_pair){ "hand recvmmsg / hand recvmsg",
 		handm, hand1, GOAL_NONE, 0 };
+	if (diagnose) {
+		v[nv] = (struct bench_variant){ "diag: fused fast path",
+			fx_fused_recvmsg, fx_udp_fill, u };
+		p[np++] = (struct bench_pair){ "diag: fused fast path / hand "
+			"recvmsg", nv++, hand1, GOAL_NONE, 0 };
+	}
 
 	char vnote[400];
 

@@ -163,14 +163,20 @@ static int calibrate(const struct bench_opts *o, struct bench_variant *v,
 	double slowest = 0;
 
 	for (int i = 0; i < nv; i++) {
-		double per_op;
+		double per_op, best = 0;
 
-		/* twice: the first call warms caches and pages */
-		if (run_one(&v[i], 16, &per_op) < 0 ||
-		    run_one(&v[i], 16, &per_op) < 0)
+		/* the first run warms caches and pages; the best of the next
+		 * three, so that one disturbed run does not shrink the batch */
+		if (run_one(&v[i], 16, &per_op) < 0)
 			return -1;
-		if (per_op > slowest)
-			slowest = per_op;
+		for (int k = 0; k < 3; k++) {
+			if (run_one(&v[i], 16, &per_op) < 0)
+				return -1;
+			if (k == 0 || per_op < best)
+				best = per_op;
+		}
+		if (best > slowest)
+			slowest = best;
 	}
 	double want = o->batch_ms * 1e6 / (slowest > 1 ? slowest : 1);
 

@@ -106,6 +106,8 @@ long fx_udp_fill(void *u, size_t n);
 long fx_udp_recvmsg(void *u, size_t n);		/* peersec_udp_recvmsg */
 long fx_hand_recvmsg(void *u, size_t n);	/* recvmsg + CMSG loop */
 long fx_hand_recvmmsg(void *u, size_t n);	/* recvmmsg + CMSG loop */
+/* Diagnostic (bench-udp --diagnose): a proposed fast path, prototype. */
+long fx_fused_recvmsg(void *u, size_t n);
 /* The syscall alone, label left in the control buffer: the floor. */
 long fx_bare_recvmsg(void *u, size_t n);
 long fx_bare_recvmmsg(void *u, size_t n);

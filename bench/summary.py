@@ -84,6 +84,15 @@ def main():
         if not found:
             table.append((figure, "-", "not measured", "", ""))
 
+    # Context: the best any implementation could do where a goal has a floor
+    # or a ceiling measured in the same run.
+    for row in rows:
+        for r in row.get("ratios", []):
+            if r["name"].startswith(("floor:", "ceiling:")) and \
+                    not row.get("bench", "").endswith("unlabeled"):
+                table.append((f"{row['bench']}: {r['name']} (bound)",
+                              row["env"], fmt_ratio(r), "-", "-"))
+
     # Allocations per datagram / per call on the caller-buffer paths.
     for row in rows:
         if row.get("bench", "").startswith("allocs") and \

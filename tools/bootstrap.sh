@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Install every package that building and testing libpeersec needs, on Debian 12.
 # Idempotent: does nothing (and asks no mirror) when all are present.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Run every test of libpeersec: the README's test command, and what CI runs.
 #
 #   build/        unit, host, hygiene and install tests, then the lab VM

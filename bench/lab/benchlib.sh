@@ -105,7 +105,8 @@ service bench
 EOC
 	inetd_start inetd "$conf" || return 1
 	LAB_TIMEOUT=110 lab_bg xinetd run_as "$INETD_CTX" \
-		xinetd -dontfork -filelog "$LAB_TMP/xinetd-own.log" -f "$xconf"
+		xinetd -dontfork -pidfile "$LAB_TMP/xinetd.daemon.pid" \
+		-filelog "$LAB_TMP/xinetd-own.log" -f "$xconf"
 }
 
 # bench_launchers_stop: stop both; what xinetd said goes to the TAP stream.
@@ -113,7 +114,10 @@ bench_launchers_stop() {
 	local f
 
 	inetd_stop
-	kill "$(cat "$LAB_TMP/xinetd.pid" 2>/dev/null)" 2>/dev/null
+	# xinetd itself, not only the job's shell: the next scenario binds the
+	# same port
+	kill "$(cat "$LAB_TMP/xinetd.daemon.pid" 2>/dev/null)" 2>/dev/null
+	lab_wait xinetd
 	for f in "$LAB_TMP/xinetd.log" "$LAB_TMP/xinetd-own.log"; do
 		[ -s "$f" ] && tail -n 8 "$f" | sed 's/^/# xinetd: /' >>"$LAB_TAP"
 	done

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The shared library exports exactly the functions the public header declares,
 # each under a version node of libpeersec.sym, and nothing else.
 # check-exports.sh LIBRARY HEADER VERSION.H

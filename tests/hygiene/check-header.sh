@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The public header compiles alone as strict C99 and as C++, warnings as errors.
 # check-header.sh CC CXX SRCDIR BUILDDIR
 set -euo pipefail

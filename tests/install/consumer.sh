@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # A program outside the tree links libpeersec the way users do: install into a
 # staging directory, build examples/tcp-server.c with pkg-config only, run it,
 # connect to it, and check what it printed.

@@ -149,6 +149,18 @@ lab_bg_ready() {
 	done
 }
 
+# lab_wait_line JOB PATTERN: wait (at most 10 s) until JOB's output has a
+# line matching PATTERN (grep), e.g. a client saying its association is up.
+lab_wait_line() {
+	local i=0
+
+	until grep -q "$2" "$LAB_TMP/$1.out" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt 500 ] && return 1
+		usleep 20000
+	done
+}
+
 # lab_wait JOB: wait for a background job; returns its exit status.
 lab_wait() {
 	wait "$(cat "$LAB_TMP/$1.pid")" 2>/dev/null
@@ -282,8 +294,6 @@ _LAB_KEYS="enc cbc(aes) 0x000102030405060708090a0b0c0d0e0f auth-trunc hmac(sha25
 # _lab_next_spi).
 lab_sa() { _lab_q_sa "$@" && _lab_xfrm_run; }
 lab_policy() { _lab_q_pol "$@" && _lab_xfrm_run; }
-_lab_sa() { lab_sa "$@"; }		# older names, kept for scenarios
-_lab_pol() { lab_policy "$@"; }		# that use them
 
 # The lab_ipsec_* functions queue their XFRM commands per namespace and run
 # them in one ip -batch each (_lab_xfrm_run): one process instead of

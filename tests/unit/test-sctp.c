@@ -29,6 +29,7 @@
 #include <cmocka.h>
 
 #include <peersec/peersec.h>
+#include "man-errors.h"
 
 #define NFD 32
 #define NASSOC 4
@@ -814,70 +815,14 @@ static void peel_refused_by_kernel(void **state)
 
 /* ---- every kernel error, against the man pages ------------------------ */
 
-#define MAX_ERRS 32
-
-static int errno_by_name(const char *name)
-{
-	for (int e = 1; e < 200; e++) {
-		const char *n = strerrorname_np(e);
-
-		if (n != NULL && strcmp(n, name) == 0)
-			return e;
-	}
-	fail_msg("unknown errno name %s", name);
-	return 0;
-}
-
-/* The errnos listed under ERRORS in doc/man/man3/@page.3. */
-static int documented(const char *page, int errs[MAX_ERRS])
-{
-	const char *src = getenv("PEERSEC_SRCDIR");
-	char path[4096], line[512], name[64];
-	bool in_errors = false, after_tp = false;
-	int n = 0;
-	FILE *f;
-
-	assert_non_null(src);
-	snprintf(path, sizeof(path), "%s/doc/man/man3/%s.3", src, page);
-	f = fopen(path, "re");
-	assert_non_null(f);
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, ".SH", 3) == 0) {
-			in_errors = strncmp(line, ".SH ERRORS", 10) == 0;
-			after_tp = false;
-		} else if (in_errors && strncmp(line, ".TP", 3) == 0) {
-			after_tp = true;
-		} else {
-			if (after_tp &&
-			    sscanf(line, ".B %63[A-Z0-9]", name) == 1 &&
-			    name[0] == 'E') {
-				assert_true(n < MAX_ERRS);
-				errs[n++] = errno_by_name(name);
-			}
-			after_tp = false;
-		}
-	}
-	fclose(f);
-	assert_true(n > 0);
-	return n;
-}
-
-static bool listed(int r, const int *errs, int n)
-{
-	for (int i = 0; i < n; i++)
-		if (r == -errs[i])
-			return true;
-	return false;
-}
-
 /* Each call the library makes fails in turn with every errno there is:
  * every answer must be one the man page lists, and a failed peel-off must
  * leave nothing open. */
 static void every_error_documented(void **state)
 {
-	int label_errs[MAX_ERRS], peel_errs[MAX_ERRS];
-	int nl = documented("peersec_sctp_assoc_label", label_errs);
-	int np = documented("peersec_sctp_peeloff", peel_errs);
+	int label_errs[MAN_ERRORS_MAX], peel_errs[MAN_ERRORS_MAX];
+	int nl = man_errors("peersec_sctp_assoc_label", label_errs);
+	int np = man_errors("peersec_sctp_peeloff", peel_errs);
 
 	for (int point = 0; point < 6; point++) {
 		for (int e = 1; e < 134; e++) {
@@ -899,7 +844,7 @@ static void every_error_documented(void **state)
 			case 5: child_err_peersec = e; break;
 			}
 			r = peersec_sctp_assoc_label(3, 10, buf, &len);
-			if (r != 0 && !listed(r, label_errs, nl))
+			if (r != 0 && !man_errors_lists(r, label_errs, nl))
 				fail_msg("assoc_label, fault %d errno %s: "
 					 "%d not documented", point,
 					 strerrorname_np(e), r);
@@ -907,7 +852,7 @@ static void every_error_documented(void **state)
 			len = sizeof(buf);
 			fd = new_fd();
 			r = peersec_sctp_peeloff(3, 11, 0, &nfd, buf, &len);
-			if (r != 0 && !listed(r, peel_errs, np))
+			if (r != 0 && !man_errors_lists(r, peel_errs, np))
 				fail_msg("peeloff, fault %d errno %s: %d not "
 					 "documented", point,
 					 strerrorname_np(e), r);

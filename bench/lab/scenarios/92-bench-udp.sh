@@ -4,5 +4,5 @@
 LAB_SOURCE="NetLabel static" LAB_TRANSPORT=udp4
 . /lab/bin/benchlib.sh
 lab_netlabel "$BENCH_L40" 127.0.0.2 || return 0
-bench_run "udp, $((${#BENCH_L40} + 1))-byte label" bench-udp \
+bench_run "udp, $((${#BENCH_L40} + 1))-byte label" bench-udp --diagnose \
 	--src 127.0.0.2 --vlen 32

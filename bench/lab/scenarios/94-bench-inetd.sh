@@ -10,5 +10,6 @@ LAB_SOURCE="NetLabel static" LAB_TRANSPORT=tcp4
 lab_netlabel "$BENCH_L40" 127.0.0.2 && bench_launchers_start || return 0
 BENCH_TIMEOUT=105 bench_run "connections/s, one at a time: peersec-inetd against xinetd" \
 	bench-connect --base xinetd:7201 --new peersec-inetd:7202 \
-	--src 127.0.0.2 --wait 20 --rounds 9 --batch-ms 400
+	--src 127.0.0.2 --wait 20 --rounds 9 --batch-ms 400 \
+	--floor "$INETD_SVC/peersec-whoami"
 bench_launchers_stop

@@ -481,8 +481,10 @@ static int client(const struct opts *o, const struct lab_addr *a)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: %s server [-s SOCKCON] [-n N] [-b VLEN] [-M] [-w W] [-e EXPECT] [-m] [-p PKTADDR] ADDR PORT\n"
-		"       %s client [-s SOCKCON] [-S SRCADDR] [-c CLAIM] [-k COUNT] [-B] [-e EXPECT] [-x ECHO] ADDR PORT\n",
+		"usage: %s server [-s SOCKCON] [-n N] [-b VLEN] [-M] [-w W]"
+		" [-e EXPECT] [-m] [-p PKTADDR] ADDR PORT\n"
+		"       %s client [-s SOCKCON] [-S SRCADDR] [-c CLAIM] [-k COUNT]"
+		" [-B] [-e EXPECT] [-x ECHO] ADDR PORT\n",
 		lab_prog, lab_prog);
 	exit(2);
 }

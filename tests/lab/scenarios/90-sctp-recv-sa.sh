@@ -18,52 +18,19 @@ command -v sctp-peer >/dev/null || {
 	return 0
 }
 
-# sctp_bg_ready JOB CMD...: lab_bg, then wait (at most 10 s) until the
-# server prints "ready".
-sctp_bg_ready() {
-	local i=0
-
-	lab_bg "$@"
-	until grep -q '^ready$' "$LAB_TMP/$1.out" 2>/dev/null; do
-		[ -f "$LAB_TMP/$1.rc" ] && return 1
-		i=$((i + 1))
-		[ $i -gt 500 ] && return 1
-		usleep 20000
-	done
-}
-
-# sctp_wait_up JOB: wait (at most 10 s) until client JOB's association is
-# up, so that the next client's association comes second.
-sctp_wait_up() {
-	local i=0
-
-	until grep -q 'is up' "$LAB_TMP/$1.out" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -gt 500 ] && return 1
-		usleep 20000
-	done
-}
-
 S=system_u:system_r:server_t:s0
 CA=system_u:system_r:client_t:s0:c1
 CB=system_u:system_r:peer_t:s0:c2
 CL=$(mls_label system_u:system_r:client_t 300)	# 300 bytes with its NUL
 
 # sctp_recv_sa FROM_NS TO_NS SRC DST CTX: SRC->DST through an unlabeled SA
-# and policy in FROM_NS; the same SA carries CTX in TO_NS.
-# Collected by lablib (or run at once by older ones); sctp_sas_apply runs
-# what was collected.
+# and policy in FROM_NS; the same SA carries CTX in TO_NS.  Queued: the
+# caller runs them all with _lab_xfrm_run.
 sctp_recv_sa() {
 	_lab_next_spi
-	_lab_pol "$1" "$3" "$4" out
-	_lab_sa "$1" "$3" "$4" $_LAB_SPI
-	_lab_sa "$2" "$3" "$4" $_LAB_SPI "$5"
-}
-
-sctp_sas_apply() {
-	type _lab_xfrm_run >/dev/null 2>&1 || return 0	# lablib ran them
-	_lab_xfrm_run ||
-		{ fail "receiver-side SAs for sctp$1" "ip xfrm failed"; return 1; }
+	_lab_q_pol "$1" "$3" "$4" out
+	_lab_q_sa "$1" "$3" "$4" $_LAB_SPI
+	_lab_q_sa "$2" "$3" "$4" $_LAB_SPI "$5"
 }
 
 lab_topology || return 0
@@ -87,11 +54,12 @@ for fam in 4 6; do
 	sctp_recv_sa b a "$srv" "$c1" "$S"
 	sctp_recv_sa b a "$srv" "$c2" "$S"
 	sctp_recv_sa b a "$srv" "$c3" "$S"
-	sctp_sas_apply $fam || return 0
+	_lab_xfrm_run ||
+		{ fail "receiver-side SAs for sctp$fam" "ip xfrm failed"; return 0; }
 
 	# One-to-one: three clients, three labels, three setups.
 	port=$((port + 1))
-	sctp_bg_ready srv in_b sctp-peer server -n 3 -E "$c1=$CA" -E "$c2=$CB" \
+	lab_bg_ready srv in_b sctp-peer server -n 3 -E "$c1=$CA" -E "$c2=$CB" \
 		-E "$c3=$CL" "$srv" $port
 	lab_bg c1 in_a sctp-peer client -b "$c1" -x connect -e "$S" "$srv" $port
 	lab_bg c2 in_a sctp-peer client -b "$c2" -x connectx -e "$S" "$srv" $port
@@ -103,10 +71,10 @@ for fam in 4 6; do
 
 	# One-to-many: first association CA, second CB.
 	port=$((port + 1))
-	sctp_bg_ready srv in_b sctp-peer server -m -n 2 -E "$c1=$CA" -E "$c2=$CB" \
+	lab_bg_ready srv in_b sctp-peer server -m -n 2 -E "$c1=$CA" -E "$c2=$CB" \
 		"$srv" $port
 	lab_bg c1 in_a sctp-peer client -m -b "$c1" -x connectx -e "$S" "$srv" $port
-	sctp_wait_up c1
+	lab_wait_line c1 'is up'
 	lab_bg c2 in_a sctp-peer client -m -b "$c2" -x sendmsg -e "$S" "$srv" $port
 	expect_job "sctp$fam one-to-many client (sctp_connectx): server's label, also peeled off" c1
 	expect_job "sctp$fam one-to-many client (sendmsg, SCTP_SENDMSG_CONNECT): server's label" c2
@@ -116,10 +84,10 @@ for fam in 4 6; do
 	# 91-sctp-netlabel has it over IPv6).
 	[ $fam = 4 ] || continue
 	port=$((port + 1))
-	sctp_bg_ready srv in_b sctp-peer server -m -n 2 -E "$c3=$CL" -E "$c1=$CA" \
+	lab_bg_ready srv in_b sctp-peer server -m -n 2 -E "$c3=$CL" -E "$c1=$CA" \
 		"$srv" $port
 	lab_bg c3 in_a sctp-peer client -m -b "$c3" -x connect -e "$S" "$srv" $port
-	sctp_wait_up c3
+	lab_wait_line c3 'is up'
 	lab_bg c1 in_a sctp-peer client -m -b "$c1" -x connect -e "$S" "$srv" $port
 	expect_job "sctp$fam one-to-many client (connect): server's label" c3
 	expect_job "sctp$fam one-to-many client (connect), second association" c1

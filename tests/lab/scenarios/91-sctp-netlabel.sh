@@ -11,32 +11,6 @@ command -v sctp-peer >/dev/null || {
 	return 0
 }
 
-# sctp_bg_ready JOB CMD...: lab_bg, then wait (at most 10 s) until the
-# server prints "ready".
-sctp_bg_ready() {
-	local i=0
-
-	lab_bg "$@"
-	until grep -q '^ready$' "$LAB_TMP/$1.out" 2>/dev/null; do
-		[ -f "$LAB_TMP/$1.rc" ] && return 1
-		i=$((i + 1))
-		[ $i -gt 500 ] && return 1
-		usleep 20000
-	done
-}
-
-# sctp_wait_up JOB: wait (at most 10 s) until client JOB's association is
-# up, so that the next client's association comes second.
-sctp_wait_up() {
-	local i=0
-
-	until grep -q 'is up' "$LAB_TMP/$1.out" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -gt 500 ] && return 1
-		usleep 20000
-	done
-}
-
 S=system_u:system_r:server_t:s0
 CA=system_u:system_r:client_t:s0:c1
 CB=system_u:system_r:peer_t:s0:c2
@@ -60,7 +34,7 @@ for fam in 4 6; do
 	fi
 
 	port=$((port + 1))
-	sctp_bg_ready srv sctp-peer server -n 3 -E "$c1=$CA" -E "$c2=$CB" \
+	lab_bg_ready srv sctp-peer server -n 3 -E "$c1=$CA" -E "$c2=$CB" \
 		-E "$c3=$CL" "$srv" $port
 	lab_bg c1 sctp-peer client -b "$c1" -x connect -e "$S" "$srv" $port
 	lab_bg c2 sctp-peer client -b "$c2" -x connectx -e "$S" "$srv" $port
@@ -71,10 +45,10 @@ for fam in 4 6; do
 	expect_job "sctp$fam one-to-one: each accepted socket holds its own client's label (incl. 300 bytes)" srv
 
 	port=$((port + 1))
-	sctp_bg_ready srv sctp-peer server -m -n 3 -E "$c1=$CA" -E "$c2=$CB" \
+	lab_bg_ready srv sctp-peer server -m -n 3 -E "$c1=$CA" -E "$c2=$CB" \
 		-E "$c3=$CL" "$srv" $port
 	lab_bg c1 sctp-peer client -m -b "$c1" -x connectx -e "$S" "$srv" $port
-	sctp_wait_up c1
+	lab_wait_line c1 'is up'
 	lab_bg c2 sctp-peer client -m -b "$c2" -x sendmsg -e "$S" "$srv" $port
 	lab_bg c3 sctp-peer client -m -b "$c3" -x connect -e "$S" "$srv" $port
 	expect_job "sctp$fam one-to-many client (sctp_connectx): server's label, also peeled off" c1

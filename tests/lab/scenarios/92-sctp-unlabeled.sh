@@ -10,20 +10,6 @@ command -v sctp-peer >/dev/null || {
 	return 0
 }
 
-# sctp_bg_ready JOB CMD...: lab_bg, then wait (at most 10 s) until the
-# server prints "ready".
-sctp_bg_ready() {
-	local i=0
-
-	lab_bg "$@"
-	until grep -q '^ready$' "$LAB_TMP/$1.out" 2>/dev/null; do
-		[ -f "$LAB_TMP/$1.rc" ] && return 1
-		i=$((i + 1))
-		[ $i -gt 500 ] && return 1
-		usleep 20000
-	done
-}
-
 lab_topology || return 0
 lab_unlabeled
 ctx=$(cat /sys/fs/selinux/initial_contexts/unlabeled | tr -d '\0')
@@ -35,13 +21,13 @@ for fam in 4 6; do
 	eval "srv=\$B$fam c1=\$A$fam"
 
 	port=$((port + 1))
-	sctp_bg_ready srv in_b sctp-peer server -e unlabeled "$srv" $port
+	lab_bg_ready srv in_b sctp-peer server -e unlabeled "$srv" $port
 	expect_run "sctp$fam one-to-one client: the unlabeled context, detected" \
 		in_a sctp-peer client -b "$c1" -e unlabeled "$srv" $port
 	expect_job "sctp$fam one-to-one server: the unlabeled context, detected" srv
 
 	port=$((port + 1))
-	sctp_bg_ready srv in_b sctp-peer server -m -n 1 -e unlabeled "$srv" $port
+	lab_bg_ready srv in_b sctp-peer server -m -n 1 -e unlabeled "$srv" $port
 	expect_run "sctp$fam one-to-many client (sendmsg): unlabeled, detected" \
 		in_a sctp-peer client -m -b "$c1" -x sendmsg -e unlabeled "$srv" $port
 	expect_job "sctp$fam one-to-many server, socket and peeled off: unlabeled, detected" srv

@@ -20,32 +20,6 @@ command -v sctp-peer >/dev/null || {
 	return 0
 }
 
-# sctp_bg_ready JOB CMD...: lab_bg, then wait (at most 10 s) until the
-# server prints "ready".
-sctp_bg_ready() {
-	local i=0
-
-	lab_bg "$@"
-	until grep -q '^ready$' "$LAB_TMP/$1.out" 2>/dev/null; do
-		[ -f "$LAB_TMP/$1.rc" ] && return 1
-		i=$((i + 1))
-		[ $i -gt 500 ] && return 1
-		usleep 20000
-	done
-}
-
-# sctp_wait_up JOB: wait (at most 10 s) until client JOB's association is
-# up, so that the next client's association comes second.
-sctp_wait_up() {
-	local i=0
-
-	until grep -q 'is up' "$LAB_TMP/$1.out" 2>/dev/null; do
-		i=$((i + 1))
-		[ $i -gt 500 ] && return 1
-		usleep 20000
-	done
-}
-
 S=system_u:system_r:server_t:s0
 CA=system_u:system_r:client_t:s0:c1
 CB=system_u:system_r:peer_t:s0:c2
@@ -65,11 +39,11 @@ for kind in one-to-many one-to-one; do
 	m=
 	[ $kind = one-to-many ] && m=-m
 	port=$((port + 1))
-	sctp_bg_ready srv sctp-peer server $m -n 2 -E "127.0.0.2=$CA" \
+	lab_bg_ready srv sctp-peer server $m -n 2 -E "127.0.0.2=$CA" \
 		-E "127.0.0.3=$CB" 127.0.0.1 $port
 	lab_bg c1 sctp-peer client $m -b 127.0.0.2 -x connectx -e "$S" \
 		127.0.0.1 $port
-	sctp_wait_up c1
+	lab_wait_line c1 'is up'
 	expect_run "sctp4 $kind: a denied peer gets no association; no label while it is set up" \
 		sctp-peer client $m -R -b 127.0.0.5 127.0.0.1 $port
 	lab_bg c2 sctp-peer client $m -b 127.0.0.3 -x connect -e "$S" \

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# The mechanical part of the house style (.editorconfig), over every tracked
+# source: an SPDX line near the top, tab indentation in C, no trailing
+# blanks, a final newline, C lines within 100 columns (80 is the aim).
+# check-style.sh SRCDIR
+set -uo pipefail
+cd "$1" || exit 1
+bad=0
+say() { echo "$1: $2"; bad=1; }
+
+mapfile -t files < <(git ls-files '*.c' '*.h' '*.sh' '*.py' '*.cil' 'meson.build' '*/meson.build' 2>/dev/null)
+[[ ${#files[@]} -gt 0 ]] || { echo "no files (not a git checkout?)"; exit 77; }
+for f in "${files[@]}"; do
+	head -n 5 "$f" | grep -q 'SPDX-License-Identifier' ||
+		[[ $f == */meson.build || $f == meson.build ]] ||
+		say "$f" "no SPDX-License-Identifier in its first lines"
+	grep -n '[[:blank:]]$' "$f" | head -n 3 | while IFS= read -r l; do
+		echo "$f:${l%%:*}: trailing blank"
+	done
+	grep -q '[[:blank:]]$' "$f" && bad=1
+	[[ -z $(tail -c 1 "$f") ]] || say "$f" "no newline at the end"
+	case $f in
+	*.c | *.h)
+		if grep -nE '^ {8}' "$f" | grep -v '^[0-9]*: *\*' | head -n 1 | grep -q .; then
+			say "$f" "indents with spaces (line $(grep -nE '^ {8}' "$f" | grep -v '^[0-9]*: *\*' | head -n 1 | cut -d: -f1))"
+		fi
+		long=$(expand -t 8 "$f" | awk 'length > 100 { print NR; exit }')
+		[[ -z $long ]] || say "$f" "line $long is longer than 100 columns"
+		;;
+	esac
+done
+[[ $bad -eq 0 ]] && echo "${#files[@]} files in house style"
+exit $bad
