@@ -149,14 +149,14 @@ lab_bg_ready() {
 	done
 }
 
-# lab_wait_line JOB PATTERN: wait (at most 10 s) until JOB's output has a
+# lab_wait_line JOB PATTERN: wait (like lab_bg_ready) until JOB's output has a
 # line matching PATTERN (grep), e.g. a client saying its association is up.
 lab_wait_line() {
 	local i=0
 
 	until grep -q "$2" "$LAB_TMP/$1.out" 2>/dev/null; do
 		i=$((i + 1))
-		[ $i -gt 500 ] && return 1
+		[ $i -gt "${LAB_READY_TRIES:-500}" ] && return 1
 		usleep 20000
 	done
 }
