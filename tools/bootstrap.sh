@@ -9,7 +9,7 @@ packages=(
 	gcc g++ libc6-dev meson ninja-build pkg-config
 	libselinux1-dev libsctp-dev
 	# tests: unit, sanitizers, memcheck, coverage, fuzzing
-	libcmocka-dev valgrind gcovr clang libclang-rt-14-dev iproute2
+	libcmocka-dev valgrind libc6-dbg gcovr clang libclang-rt-14-dev iproute2
 	# the labeled-network lab (tests/lab)
 	qemu-system-x86 busybox-static secilc cpio kmod netlabel-tools
 	# benchmarks
