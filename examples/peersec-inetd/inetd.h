@@ -87,6 +87,7 @@ struct inetd_state {
 	char *label;			/* PEERSEC_LABEL_MAX bytes */
 	char *dgram;			/* INETD_DGRAM_MAX bytes */
 	unsigned long started, refused;	/* counters, for the log */
+	unsigned long derived, cached;	/* contexts derived, taken from cache */
 	size_t nstarting;		/* children whose start is unsettled */
 	bool status_page;		/* selinux_status_open() worked */
 	int cache_policy;		/* policy load count the cache is for */

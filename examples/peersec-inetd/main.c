@@ -157,8 +157,10 @@ static int loop(struct inetd_state *st, int sfd)
 			inetd_reap(st);
 			if (stop) {
 				inetd_log(LOG_NOTICE, "stopping: %lu started, "
-					  "%lu refused", st->started,
-					  st->refused);
+					  "%lu refused; contexts: %lu derived, "
+					  "%lu remembered", st->started,
+					  st->refused, st->derived,
+					  st->cached);
 				free(pfd);
 				free(which);
 				free(who);

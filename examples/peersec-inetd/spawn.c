@@ -231,12 +231,15 @@ int inetd_decide(struct inetd_state *st, const struct inetd_service *s,
 		e = cache_find(st, s, peer->label, filecon);
 		if (e != NULL) {
 			*ctx = strdup(e->ctx);
-			if (*ctx != NULL)
+			if (*ctx != NULL) {
+				st->cached++;
 				return 0;
+			}
 			snprintf(why, WHY_MAX, "out of memory");
 			return -1;
 		}
 	}
+	st->derived++;
 	if (decide(st, s, peer, ctx, why) < 0)
 		return -1;
 	/* Remember it only if the policy did not change meanwhile. */
@@ -649,9 +652,16 @@ static int child(void *arg)
 	    syscall(SYS_setresgid, gid, gid, gid) < 0 ||
 	    syscall(SYS_setresuid, uid, uid, uid) < 0)
 		child_fail(a, "dropping privileges", errno);
-	if (getuid() != uid || geteuid() != uid || getgid() != gid ||
-	    getegid() != gid || (uid != 0 && syscall(SYS_setuid, 0) == 0))
-		child_fail(a, "privileges still held", EPERM);
+	{
+		uid_t r, e, sv;
+		gid_t rg, eg, sg;
+
+		if (getresuid(&r, &e, &sv) < 0 || getresgid(&rg, &eg, &sg) < 0 ||
+		    r != uid || e != uid || sv != uid || rg != gid ||
+		    eg != gid || sg != gid ||
+		    (uid != 0 && syscall(SYS_setuid, 0) == 0))
+			child_fail(a, "privileges still held", EPERM);
+	}
 
 	/* 5. nothing else crosses the exec */
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
