@@ -138,11 +138,14 @@ static int loop(struct inetd_state *st, int sfd)
 			inetd_log(LOG_CRIT, "poll: %s", strerror(errno));
 			return 1;
 		}
-		/* Starts first: a settled start may free an instance. */
+		/* Starts first: a settled start may free an instance.  The
+		 * children whose exec was seen done at an earlier wakeup
+		 * first, then the pipes that just said so (each looked at
+		 * once per wakeup). */
+		inetd_starting_tick(st);
 		for (size_t k = 0; k < nst; k++)
 			if (pfd[nsvc + k].revents)
 				inetd_starting_ready(st, who[k]);
-		inetd_starting_tick(st);
 		if (pfd[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 			bool hup = false, stop = false;

@@ -428,6 +428,29 @@ static void status_read(struct inetd_state *st, struct inetd_child *c,
 	check_context(st, c, last);
 }
 
+/*
+ * Right after the clone returns, the child's exec has replaced its memory:
+ * look at its context once.  The new context is installed a moment later,
+ * and opening /proc/PID/attr/current waits for an exec that holds the
+ * task's exec_update_lock (Linux 5.7 and later), so usually the server's
+ * own context is already there and the start is settled without waiting.
+ * The launcher's own context (or an unreadable file) settles nothing: the
+ * status pipe decides then, as above.  Any other context is wrong.
+ */
+static void early_check(struct inetd_state *st, struct inetd_child *c)
+{
+	char cur[4096], why[WHY_MAX];
+
+	context_of(c->pid, cur, sizeof(cur));
+	if (strcmp(cur, c->ctx) == 0) {
+		settle(st, c, NULL);
+	} else if (cur[0] != '\0' && strcmp(cur, st->own_context) != 0) {
+		snprintf(why, sizeof(why), "server runs in %.48s, not %.48s",
+			 cur, c->ctx);
+		settle(st, c, why);
+	}
+}
+
 size_t inetd_starting_fds(const struct inetd_state *st, int *fd, pid_t *who)
 {
 	size_t n = 0;
@@ -845,8 +868,7 @@ int inetd_spawn(struct inetd_state *st, const struct inetd_service *s,
 		settle(st, c, "out of memory");
 		return -1;
 	}
-	/* Often the exec is already done: settle it now if it is. */
-	status_read(st, c, false);
+	early_check(st, c);
 	return 0;
 refuse:
 	free(env_block);
