@@ -6,8 +6,10 @@
  * was derived, set for the next exec, read back equal, the privileges were
  * dropped, and the exec succeeded; then the launcher reads the running
  * server's context and kills it if it is not the derived one.  A child that
- * fails tells the parent why through a close-on-exec pipe, and the parent
- * logs the refusal with the peer's address and label.
+ * fails tells the parent why (in their shared memory, and through its
+ * close-on-exec status pipe), and the parent logs the refusal with the
+ * peer's address and label.  The launcher never waits for a server's exec
+ * to finish: the event loop settles each start (main.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -312,6 +314,15 @@ static struct inetd_child *child_find(struct inetd_state *st, pid_t pid)
  */
 #define CHECK_MS 200
 
+/* What a failing child writes into its status pipe (besides telling the
+ * parent through the memory they share): where the clone did not share
+ * memory (a tool that turns it into a fork, as valgrind does), the parent
+ * learns of the failure from there. */
+struct failure {
+	const char *step;		/* a string literal: same address */
+	int err;
+};
+
 static long long now_ms(void)
 {
 	struct timespec ts;
@@ -406,7 +417,7 @@ static void check_context(struct inetd_state *st, struct inetd_child *c,
 static void status_read(struct inetd_state *st, struct inetd_child *c,
 			bool last)
 {
-	char byte;
+	struct failure f;
 	ssize_t got;
 
 	if (c->exec_done) {
@@ -414,12 +425,19 @@ static void status_read(struct inetd_state *st, struct inetd_child *c,
 		return;
 	}
 	do
-		got = read(c->status_fd, &byte, 1);
+		got = read(c->status_fd, &f, sizeof(f));
 	while (got < 0 && errno == EINTR);
 	if (got < 0 && errno == EAGAIN && !last)
 		return;			/* still before its exec */
+	if (got == (ssize_t)sizeof(f)) {
+		char why[WHY_MAX];
+
+		snprintf(why, sizeof(why), "%s: %s", f.step,
+			 strerror(f.err));
+		settle(st, c, why);
+		return;
+	}
 	if (got != 0) {
-		/* The child writes nothing into it. */
 		settle(st, c, "child status unreadable");
 		return;
 	}
@@ -562,8 +580,11 @@ struct spawn_args {
 static _Noreturn void child_fail(struct spawn_args *a, const char *step,
 				 int err)
 {
-	a->step = step;
-	a->err = err != 0 ? err : EIO;
+	struct failure f = { step, err != 0 ? err : EIO };
+
+	a->step = f.step;
+	a->err = f.err;
+	(void)!write(a->status_fd, &f, sizeof(f));
 	_exit(126);
 }
 
