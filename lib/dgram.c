@@ -149,6 +149,33 @@ int peersec__dgram_strip(unsigned char *buf, size_t size, size_t used,
 	if (used > size)
 		return -EBADMSG;
 
+	/*
+	 * The common case first: the label's message is the only one and the
+	 * kernel cut nothing.  The caller then gets no message of its own and
+	 * the label stays where it is.  Anything else (no label, an empty or
+	 * malformed one, other messages) takes the general path below.
+	 */
+	if (!cut && used >= HDR_LEN) {
+		struct cmsghdr h;
+
+		memcpy(&h, buf, sizeof(h));
+		if (h.cmsg_level == SOL_IP && h.cmsg_type == LABEL_TYPE &&
+		    h.cmsg_len > HDR_LEN && h.cmsg_len <= used &&
+		    used <= CMSG_ALIGN(h.cmsg_len) &&
+		    peersec__label_measure((const char *)buf + HDR_LEN,
+					   h.cmsg_len - HDR_LEN,
+					   &label_len) == 0 &&
+		    label_len < PEERSEC_UDP_LABEL_MAX) {
+			p = buf + HDR_LEN;	/* size > HDR_LEN + LABEL_MAX */
+			p[label_len] = '\0';
+			out->ctl_len = 0;
+			out->ctrunc = false;
+			out->label = (const char *)p;
+			out->label_len = label_len;
+			return 0;
+		}
+	}
+
 	r = find_label(buf, used, &lab, &lab_len);
 	if (r < 0)
 		return r;

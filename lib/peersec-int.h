@@ -52,19 +52,8 @@ int peersec__sys_sctp_peeloff(int fd, sctp_assoc_t assoc_id,
 			      unsigned int flags);
 #endif
 
-/*
- * lib/label.c: the one normaliser.  Every label the kernel hands out crosses
- * it on its way to the caller.
- *
- * peersec__label_measure() looks at @n bytes the kernel wrote at @raw and
- * tells the length of the label they hold, without any trailing NUL:
- *   0         a label of *@label_len bytes at raw[0..*label_len);
- *             raw[*label_len] is either a NUL the kernel wrote or the first
- *             byte past what it wrote;
- *   -ENODATA  no label: nothing written, or only a NUL (an empty label);
- *   -EBADMSG  a NUL inside the label, followed by more bytes.
- */
-int peersec__label_measure(const char *raw, size_t n, size_t *label_len);
+/* lib/label.h: the one normaliser, peersec__label_measure(). */
+#include "label.h"
 
 /*
  * The stream door shared by peersec_tcp_get() and the SCTP functions:
@@ -81,11 +70,8 @@ int peersec__stream_read(int fd, char *buf, size_t *len);
  */
 int peersec__stream_explain(int fd);
 
-/*
- * lib/errors.c: returns @r when it is not negative or when -@r is in the
- * 0-terminated list @documented; -EIO otherwise.
- */
-long peersec__errors_closed(long r, const int *documented);
+/* lib/errors.h: the closed sets of errors, peersec__errors_closed(). */
+#include "errors.h"
 
 /*
  * lib/dgram.c: the UDP control-data core, shared by both receive functions

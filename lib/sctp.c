@@ -32,7 +32,7 @@
 #include "peersec-int.h"
 
 /* What peersec_sctp_assoc_label(3) and peersec_sctp_peeloff(3) document;
- * anything else becomes -EIO (lib/errors.c). */
+ * anything else becomes -EIO (lib/errors.h). */
 static const int assoc_label_errors[] = {
 	ENOENT, ENOTCONN, EINPROGRESS, ENOPROTOOPT, EPROTOTYPE, ERANGE, EINVAL,
 	EBADF, ENOTSOCK, EACCES, EBADMSG, EFAULT, ENOMEM, 0

@@ -32,6 +32,7 @@ static socklen_t to_optlen(size_t size)
  * wants to write).  A label too long for the
  * scratch space gets kernel_len + 1, which is always enough.
  */
+__attribute__((noinline, cold))
 static size_t exact_size(int fd, socklen_t kernel_len)
 {
 	char scratch[STACK_LABEL];

@@ -45,7 +45,7 @@ int __wrap_getpeername(int fd, struct sockaddr *sa, socklen_t *len)
 	return 0;
 }
 
-/* What the bytes mean, worked out independently of lib/label.c. */
+/* What the bytes mean, worked out independently of lib/label.h. */
 static int model(const uint8_t *p, size_t n, size_t *label_len)
 {
 	size_t len = 0;
