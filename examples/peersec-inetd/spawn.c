@@ -447,25 +447,39 @@ static void status_read(struct inetd_state *st, struct inetd_child *c,
 }
 
 /*
- * Right after the clone returns, the child's exec has replaced its memory:
- * look at its context once.  The new context is installed a moment later,
- * and opening /proc/PID/attr/current waits for an exec that holds the
- * task's exec_update_lock (Linux 5.7 and later), so usually the server's
- * own context is already there and the start is settled without waiting.
- * The launcher's own context (or an unreadable file) settles nothing: the
- * status pipe decides then, as above.  Any other context is wrong.
+ * Right after the clone returns, the child's exec is replacing its memory:
+ * look at its context.  The new context is installed a moment later, and
+ * opening /proc/PID/attr/current waits while the exec holds the task's
+ * exec_update_lock (Linux 5.7 and later), which it takes just after it
+ * releases us and drops only once the new context is installed.  So after
+ * at most a few yields (to let the child reach the lock) the server's
+ * context is there and the start is settled without a trip through the
+ * event loop.  If it still shows the launcher's own context (or cannot be
+ * read) nothing is settled: the status pipe decides, as above.  Any other
+ * context is wrong.
  */
+#define EARLY_TRIES 4
+
 static void early_check(struct inetd_state *st, struct inetd_child *c)
 {
 	char cur[4096], why[WHY_MAX];
 
-	context_of(c->pid, cur, sizeof(cur));
-	if (strcmp(cur, c->ctx) == 0) {
-		settle(st, c, NULL);
-	} else if (cur[0] != '\0' && strcmp(cur, st->own_context) != 0) {
-		snprintf(why, sizeof(why), "server runs in %.48s, not %.48s",
-			 cur, c->ctx);
-		settle(st, c, why);
+	for (int i = 0; i < EARLY_TRIES; i++) {
+		if (i > 0)
+			sched_yield();
+		context_of(c->pid, cur, sizeof(cur));
+		if (strcmp(cur, c->ctx) == 0) {
+			settle(st, c, NULL);
+			return;
+		}
+		if (cur[0] == '\0')
+			return;
+		if (strcmp(cur, st->own_context) != 0) {
+			snprintf(why, sizeof(why), "server runs in %.48s, "
+				 "not %.48s", cur, c->ctx);
+			settle(st, c, why);
+			return;
+		}
 	}
 }
 
