@@ -59,9 +59,9 @@ struct inetd_child {
 	int status_fd;			/* -1 once the start is settled */
 	int proto;			/* for the log */
 	bool exec_done;			/* its status pipe said so */
-	long long deadline;		/* ms: give up waiting for its context */
-	char *ctx;			/* the derived context, while starting */
-	char *label;			/* the peer's, while starting; may be NULL */
+	long long deadline;		/* ms: stop waiting for its context */
+	char *ctx;			/* derived context, while starting */
+	char *label;			/* peer's, while starting, or NULL */
 	struct sockaddr_storage addr;	/* the peer, for the log */
 };
 

@@ -714,7 +714,8 @@ static int child(void *arg)
 		uid_t r, e, sv;
 		gid_t rg, eg, sg;
 
-		if (getresuid(&r, &e, &sv) < 0 || getresgid(&rg, &eg, &sg) < 0 ||
+		if (getresuid(&r, &e, &sv) < 0 ||
+		    getresgid(&rg, &eg, &sg) < 0 ||
 		    r != uid || e != uid || sv != uid || rg != gid ||
 		    eg != gid || sg != gid ||
 		    (uid != 0 && syscall(SYS_setuid, 0) == 0))
