@@ -48,9 +48,33 @@ int inetd_activation_take(struct inetd_activation *act,
 void inetd_activation_done(struct inetd_activation *act);
 
 /* ---- the launcher's state ---- */
+/*
+ * A child, from its clone to its exit.  Until its start is confirmed
+ * (status_fd >= 0) it is "starting": the event loop watches its status pipe,
+ * and when the exec is done it checks the server's context (spawn.c).
+ */
 struct inetd_child {
 	pid_t pid;
 	char service[INETD_NAME_MAX + 1];
+	int status_fd;			/* -1 once the start is settled */
+	int proto;			/* for the log */
+	bool exec_done;			/* its status pipe said so */
+	long long deadline;		/* ms: stop waiting for its context */
+	char *ctx;			/* derived context, while starting */
+	char *label;			/* peer's, while starting, or NULL */
+	struct sockaddr_storage addr;	/* the peer, for the log */
+};
+
+/*
+ * Derived contexts, remembered per (service, peer label) for one
+ * configuration and one loaded policy (spawn.c, "the context cache").
+ */
+#define INETD_CACHE_MAX 64
+struct inetd_cache_entry {
+	const struct inetd_service *svc;	/* NULL: free slot */
+	char *label;			/* the peer label; NULL for none */
+	char *filecon;			/* the server file's context then */
+	char *ctx;			/* what was derived (and accepted) */
 };
 
 struct inetd_state {
@@ -63,6 +87,12 @@ struct inetd_state {
 	char *label;			/* PEERSEC_LABEL_MAX bytes */
 	char *dgram;			/* INETD_DGRAM_MAX bytes */
 	unsigned long started, refused;	/* counters, for the log */
+	unsigned long derived, cached;	/* contexts derived, taken from cache */
+	size_t nstarting;		/* children whose start is unsettled */
+	bool status_page;		/* selinux_status_open() worked */
+	int cache_policy;		/* policy load count the cache is for */
+	size_t cache_next;		/* slot to reuse when full */
+	struct inetd_cache_entry cache[INETD_CACHE_MAX];
 };
 
 /* ---- services.c ---- */
@@ -104,9 +134,10 @@ struct inetd_io {
 };
 
 /*
- * Start @s's server in @ctx for @peer.  Returns 0 when the server runs (its
- * exec succeeded, in @ctx), or -1 after logging the refusal.  Nothing the
- * caller passed is closed.
+ * Start @s's server in @ctx for @peer.  Returns 0 when the child was made
+ * and passed every check up to its exec; the start is settled later by
+ * inetd_starting_ready() (or at once, when its exec is already done).  -1
+ * after logging the refusal.  Nothing the caller passed is closed.
  */
 int inetd_spawn(struct inetd_state *st, const struct inetd_service *s,
 		const struct inetd_peer *peer, const char *ctx,
@@ -117,6 +148,20 @@ unsigned int inetd_children_of(const struct inetd_state *st,
 			       const char *name);
 /* Reap every child that exited; logs each. */
 void inetd_reap(struct inetd_state *st);
+/* Starting children whose exec is not done: their status pipes, to poll.
+ * Fills @fd[] and @who[] (room for st->nstarting each) with the pipes and
+ * the children's pids; returns how many. */
+size_t inetd_starting_fds(const struct inetd_state *st, int *fd, pid_t *who);
+/* The status pipe of child @pid is readable: settle its start if it can. */
+void inetd_starting_ready(struct inetd_state *st, pid_t pid);
+/* Poll timeout for the starting children: -1 (none is waiting for its
+ * credentials) or milliseconds. */
+int inetd_starting_timeout(const struct inetd_state *st);
+/* Check again the children whose exec is done but whose context was not yet
+ * the new one. */
+void inetd_starting_tick(struct inetd_state *st);
+/* Forget every remembered context (a new configuration, or doubt). */
+void inetd_cache_flush(struct inetd_state *st);
 
 /* Log a refusal the standard way. */
 void inetd_refuse(struct inetd_state *st, const struct inetd_service *s,

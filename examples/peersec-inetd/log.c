@@ -2,6 +2,8 @@
 /* Logging: one line per event, to stderr or syslog (daemon facility). */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "inetd.h"
 
@@ -24,13 +26,22 @@ void inetd_log(int prio, const char *fmt, ...)
 	};
 	char line[1024];
 	va_list ap;
+	int n;
 
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof(line), fmt, ap);
-	va_end(ap);
-	if (to_syslog)
+	if (to_syslog) {
+		va_start(ap, fmt);
+		vsnprintf(line, sizeof(line), fmt, ap);
+		va_end(ap);
 		syslog(prio, "%s", line);
-	else
-		fprintf(stderr, "peersec-inetd: %s: %s\n",
-			level[prio & LOG_PRIMASK], line);
+		return;
+	}
+	/* One write(2) per line: the prefix, the text, the newline. */
+	n = snprintf(line, sizeof(line), "peersec-inetd: %s: ",
+		     level[prio & LOG_PRIMASK]);
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
+	va_end(ap);
+	n = (int)strlen(line);
+	line[n++] = '\n';
+	(void)!write(STDERR_FILENO, line, (size_t)n);
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
+#include <selinux/avc.h>
 #include <selinux/selinux.h>
 
 #include <peersec/peersec.h>
@@ -58,6 +59,9 @@ static void reload(struct inetd_state *st)
 	struct inetd_config *cfg;
 	char err[INETD_ERR_MAX];
 
+	/* Remembered contexts belong to the configuration they were derived
+	 * for: forget them on any reload. */
+	inetd_cache_flush(st);
 	if (inetd_config_load(st->config_path, &cfg, err) < 0) {
 		inetd_log(LOG_ERR, "reload refused, old configuration kept: "
 			  "%s", err);
@@ -86,18 +90,25 @@ static int loop(struct inetd_state *st, int sfd)
 {
 	struct pollfd *pfd = NULL;
 	size_t *which = NULL, cap = 0;
+	pid_t *who = NULL;
+	int *fds = NULL;
 
 	for (;;) {
-		size_t n = 1;
+		size_t n = 1, nsvc, nst;
 		int r;
 
-		if (cap < st->cfg->n + 1) {
-			cap = st->cfg->n + 1;
+		if (cap < st->cfg->n + st->nstarting + 1) {
+			cap = st->cfg->n + st->nstarting + 1 + 16;
 			free(pfd);
 			free(which);
+			free(who);
+			free(fds);
 			pfd = calloc(cap, sizeof(*pfd));
 			which = calloc(cap, sizeof(*which));
-			if (pfd == NULL || which == NULL) {
+			who = calloc(cap, sizeof(*who));
+			fds = calloc(cap, sizeof(*fds));
+			if (pfd == NULL || which == NULL || who == NULL ||
+			    fds == NULL) {
 				inetd_log(LOG_CRIT, "out of memory");
 				return 1;
 			}
@@ -114,13 +125,27 @@ static int loop(struct inetd_state *st, int sfd)
 						  .events = POLLIN };
 			which[n++] = i;
 		}
-		r = poll(pfd, n, -1);
+		/* Then the status pipes of the children being started. */
+		nsvc = n;
+		nst = inetd_starting_fds(st, fds, who);
+		for (size_t k = 0; k < nst; k++)
+			pfd[n++] = (struct pollfd){ .fd = fds[k],
+						    .events = POLLIN };
+		r = poll(pfd, n, inetd_starting_timeout(st));
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
 			inetd_log(LOG_CRIT, "poll: %s", strerror(errno));
 			return 1;
 		}
+		/* Starts first: a settled start may free an instance.  The
+		 * children whose exec was seen done at an earlier wakeup
+		 * first, then the pipes that just said so (each looked at
+		 * once per wakeup). */
+		inetd_starting_tick(st);
+		for (size_t k = 0; k < nst; k++)
+			if (pfd[nsvc + k].revents)
+				inetd_starting_ready(st, who[k]);
 		if (pfd[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
 			bool hup = false, stop = false;
@@ -135,10 +160,14 @@ static int loop(struct inetd_state *st, int sfd)
 			inetd_reap(st);
 			if (stop) {
 				inetd_log(LOG_NOTICE, "stopping: %lu started, "
-					  "%lu refused", st->started,
-					  st->refused);
+					  "%lu refused; contexts: %lu derived, "
+					  "%lu remembered", st->started,
+					  st->refused, st->derived,
+					  st->cached);
 				free(pfd);
 				free(which);
+				free(who);
+				free(fds);
 				return 0;
 			}
 			if (hup) {
@@ -146,7 +175,7 @@ static int loop(struct inetd_state *st, int sfd)
 				continue;	/* the table may have moved */
 			}
 		}
-		for (size_t k = 1; k < n; k++)
+		for (size_t k = 1; k < nsvc; k++)
 			if (pfd[k].revents & (POLLIN | POLLERR))
 				dispatch(st, which[k]);
 	}
@@ -154,7 +183,8 @@ static int loop(struct inetd_state *st, int sfd)
 
 int main(int argc, char **argv)
 {
-	struct inetd_state st = { .config_path = INETD_DEFAULT_CONFIG };
+	struct inetd_state st = { .config_path = INETD_DEFAULT_CONFIG,
+				  .cache_policy = -1 };
 	struct inetd_activation act;
 	struct inetd_config *cfg;
 	char err[INETD_ERR_MAX];
@@ -205,6 +235,9 @@ int main(int argc, char **argv)
 			  strerror(errno));
 		st.own_context = strdup("");
 	}
+	/* The kernel's status page tells when a policy is loaded: without it,
+	 * no derived context is remembered (spawn.c). */
+	st.status_page = selinux_status_open(0) == 0;
 	st.label = malloc(PEERSEC_LABEL_MAX);
 	st.dgram = malloc(INETD_DGRAM_MAX);
 	if (st.own_context == NULL || st.label == NULL || st.dgram == NULL) {
@@ -239,6 +272,9 @@ int main(int argc, char **argv)
 	status = loop(&st, sfd);
 	inetd_services_close(&st);
 	close(sfd);
+	inetd_cache_flush(&st);
+	if (st.status_page)
+		selinux_status_close();
 	free(st.child);
 	free(st.label);
 	free(st.dgram);

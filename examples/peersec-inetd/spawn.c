@@ -6,21 +6,28 @@
  * was derived, set for the next exec, read back equal, the privileges were
  * dropped, and the exec succeeded; then the launcher reads the running
  * server's context and kills it if it is not the derived one.  A child that
- * fails tells the parent why through a close-on-exec pipe, and the parent
- * logs the refusal with the peer's address and label.
+ * fails tells the parent why (in their shared memory, and through its
+ * close-on-exec status pipe), and the parent logs the refusal with the
+ * peer's address and label.  The launcher never waits for a server's exec
+ * to finish: the event loop settles each start (main.c).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/filter.h>
+#include <sched.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
+#include <selinux/avc.h>
 #include <selinux/selinux.h>
 
 #include <peersec/peersec.h>
@@ -28,7 +35,6 @@
 #include "inetd.h"
 
 #define WHY_MAX 128
-#define ENV_MAX 12
 
 /* ---- deciding ---------------------------------------------------------- */
 
@@ -67,8 +73,100 @@ static bool same_domain(const char *a, const char *b)
 	       (*b == '\0' || *b == ':');
 }
 
-int inetd_decide(struct inetd_state *st, const struct inetd_service *s,
-		 const struct inetd_peer *peer, char **ctx, char *why)
+/* ---- the context cache -------------------------------------------------
+ *
+ * Deriving a context costs several selinuxfs round trips (the unlabeled
+ * context, the launcher's own, the file's, the transition).  Its inputs are
+ * the service (base context, server), the peer label, the server file's
+ * context and the policy, so a result is remembered per (service, peer
+ * label) and used again only while:
+ *   - the configuration is the same: any SIGHUP empties the cache;
+ *   - the policy is the same: the entry was made under the policy load
+ *     count the kernel's status page (selinux_status_policyload()) shows
+ *     now.  Loading a policy or changing a boolean moves that count.  When
+ *     the status page cannot be mapped there is no cache at all;
+ *   - the server file has the same context: one getxattr per connection.
+ * Only accepted derivations are remembered; refusals are decided afresh.
+ * The cache holds INETD_CACHE_MAX entries, labels up to CACHE_LABEL_MAX
+ * bytes, and reuses its slots in turn when full.
+ */
+#define CACHE_LABEL_MAX 4096
+#define FILECON_MAX 4096
+
+static void cache_entry_free(struct inetd_cache_entry *e)
+{
+	free(e->label);
+	free(e->filecon);
+	free(e->ctx);
+	*e = (struct inetd_cache_entry){ 0 };
+}
+
+void inetd_cache_flush(struct inetd_state *st)
+{
+	for (size_t i = 0; i < INETD_CACHE_MAX; i++)
+		cache_entry_free(&st->cache[i]);
+	st->cache_next = 0;
+}
+
+/* The policy load count, or -1 when it cannot be known (no cache then). */
+static int policy_count(const struct inetd_state *st)
+{
+	return st->status_page ? selinux_status_policyload() : -1;
+}
+
+/* The server file's context into @buf, or false. */
+static bool file_context(const char *path, char *buf)
+{
+	ssize_t n = getxattr(path, "security.selinux", buf, FILECON_MAX - 1);
+
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	return buf[0] != '\0';
+}
+
+static bool same_label(const char *a, const char *b)
+{
+	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
+}
+
+static struct inetd_cache_entry *
+cache_find(struct inetd_state *st, const struct inetd_service *s,
+	   const char *label, const char *filecon)
+{
+	for (size_t i = 0; i < INETD_CACHE_MAX; i++) {
+		struct inetd_cache_entry *e = &st->cache[i];
+
+		if (e->svc == s && same_label(e->label, label) &&
+		    strcmp(e->filecon, filecon) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+static void cache_add(struct inetd_state *st, const struct inetd_service *s,
+		      const char *label, const char *filecon, const char *ctx)
+{
+	struct inetd_cache_entry *e = &st->cache[st->cache_next];
+
+	if (label != NULL && strlen(label) >= CACHE_LABEL_MAX)
+		return;
+	st->cache_next = (st->cache_next + 1) % INETD_CACHE_MAX;
+	cache_entry_free(e);
+	e->label = label != NULL ? strdup(label) : NULL;
+	e->filecon = strdup(filecon);
+	e->ctx = strdup(ctx);
+	if ((label != NULL && e->label == NULL) || e->filecon == NULL ||
+	    e->ctx == NULL) {
+		cache_entry_free(e);
+		return;
+	}
+	e->svc = s;
+}
+
+/* The derivation itself, uncached. */
+static int decide(struct inetd_state *st, const struct inetd_service *s,
+		  const struct inetd_peer *peer, char **ctx, char *why)
 {
 	const char *range_from = peer->label;
 	bool unlabeled = false;
@@ -120,6 +218,39 @@ int inetd_decide(struct inetd_state *st, const struct inetd_service *s,
 	return 0;
 }
 
+int inetd_decide(struct inetd_state *st, const struct inetd_service *s,
+		 const struct inetd_peer *peer, char **ctx, char *why)
+{
+	char filecon[FILECON_MAX];
+	struct inetd_cache_entry *e;
+	int policy = policy_count(st);
+	bool cacheable = policy >= 0 && file_context(s->server, filecon);
+
+	if (cacheable) {
+		if (policy != st->cache_policy) {
+			inetd_cache_flush(st);
+			st->cache_policy = policy;
+		}
+		e = cache_find(st, s, peer->label, filecon);
+		if (e != NULL) {
+			*ctx = strdup(e->ctx);
+			if (*ctx != NULL) {
+				st->cached++;
+				return 0;
+			}
+			snprintf(why, WHY_MAX, "out of memory");
+			return -1;
+		}
+	}
+	st->derived++;
+	if (decide(st, s, peer, ctx, why) < 0)
+		return -1;
+	/* Remember it only if the policy did not change meanwhile. */
+	if (cacheable && policy_count(st) == policy)
+		cache_add(st, s, peer->label, filecon, *ctx);
+	return 0;
+}
+
 void inetd_refuse(struct inetd_state *st, const struct inetd_service *s,
 		  const struct inetd_peer *peer, const char *why)
 {
@@ -155,217 +286,51 @@ static int child_add(struct inetd_state *st, pid_t pid, const char *name)
 		st->child = c;
 		st->child_cap = cap;
 	}
-	st->child[st->nchild].pid = pid;
+	st->child[st->nchild] = (struct inetd_child){
+		.pid = pid, .status_fd = -1,
+	};
 	snprintf(st->child[st->nchild].service, INETD_NAME_MAX + 1, "%s",
 		 name);
 	st->nchild++;
 	return 0;
 }
 
-void inetd_reap(struct inetd_state *st)
+static struct inetd_child *child_find(struct inetd_state *st, pid_t pid)
 {
-	int status;
-	pid_t pid;
-
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		for (size_t i = 0; i < st->nchild; i++) {
-			if (st->child[i].pid != pid)
-				continue;
-			if (WIFSIGNALED(status))
-				inetd_log(LOG_DEBUG, "%s pid %d killed by "
-					  "signal %d", st->child[i].service,
-					  (int)pid, WTERMSIG(status));
-			st->child[i] = st->child[--st->nchild];
-			break;
-		}
-	}
+	for (size_t i = 0; i < st->nchild; i++)
+		if (st->child[i].pid == pid)
+			return &st->child[i];
+	return NULL;
 }
 
-/* ---- the child --------------------------------------------------------- */
+/* ---- settling a start ---------------------------------------------------
+ *
+ * The child execs without the launcher waiting for it.  Its status pipe is
+ * close-on-exec: end of file on it means the exec is done.  Then the
+ * launcher reads the server's context and kills it unless it is the derived
+ * one; only then is the start counted and logged as good.  The pipe closes a
+ * moment before the kernel installs the new credentials, so for that moment
+ * the child still shows the launcher's own context: the event loop looks
+ * again every millisecond, for CHECK_MS at most.
+ */
+#define CHECK_MS 200
 
-/* What a failing child reports through its status pipe. */
+/* What a failing child writes into its status pipe (besides telling the
+ * parent through the memory they share): where the clone did not share
+ * memory (a tool that turns it into a fork, as valgrind does), the parent
+ * learns of the failure from there. */
 struct failure {
+	const char *step;		/* a string literal: same address */
 	int err;
-	char step[64];
 };
 
-static _Noreturn void child_fail(int status_fd, const char *step, int err)
+static long long now_ms(void)
 {
-	struct failure f = { .err = err };
+	struct timespec ts;
 
-	snprintf(f.step, sizeof(f.step), "%s", step);
-	(void)!write(status_fd, &f, sizeof(f));
-	_exit(126);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
-
-/*
- * Connected to the sender, the answering socket is where the kernel
- * delivers what the sender sends next from the same address and port: a
- * connected socket wins over the launcher's, and shutdown(SHUT_RD) neither
- * stops the delivery nor a later read.  So the handler could read a
- * datagram that was never judged on its own label.  A filter that accepts
- * nothing, set before bind() and locked against the server, drops it.
- */
-static int drop_input(int fd)
-{
-	struct sock_filter drop = BPF_STMT(BPF_RET | BPF_K, 0);
-	struct sock_fprog prog = { .len = 1, .filter = &drop };
-	int one = 1;
-
-	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
-		       sizeof(prog)) < 0)
-		return -1;
-	return setsockopt(fd, SOL_SOCKET, SO_LOCK_FILTER, &one, sizeof(one));
-}
-
-/* The answering socket of a UDP handler, made in the server's context so
- * that what it sends carries the server's label. */
-static int reply_socket(const struct inetd_peer *peer, const char *ctx)
-{
-	int family = peer->local.ss_family, one = 1, fd;
-	socklen_t len = family == AF_INET ? sizeof(struct sockaddr_in) :
-			sizeof(struct sockaddr_in6);
-
-	if (setsockcreatecon_raw(ctx) < 0)
-		return -1;
-	fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	if (setsockcreatecon_raw(NULL) < 0 ||
-	    drop_input(fd) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    bind(fd, (const struct sockaddr *)&peer->local, len) < 0 ||
-	    connect(fd, (const struct sockaddr *)&peer->addr, len) < 0 ||
-	    shutdown(fd, SHUT_RD) < 0)
-		return -1;
-	return fd;
-}
-
-/* Put @fd on @target, whatever descriptor it is now. */
-static int place(int fd, int target)
-{
-	if (fd == target) {
-		int fl = fcntl(fd, F_GETFD);
-
-		return fl < 0 ? -1 : fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
-	}
-	return dup2(fd, target) < 0 ? -1 : 0;
-}
-
-/* KEY=VALUE in the server's environment (the child's own memory: it is
- * alone in its process, and exec frees it). */
-static void env_add(char **env, size_t *n, const char *key, const char *value)
-{
-	size_t size;
-	char *buf;
-
-	if (*n >= ENV_MAX || value == NULL)
-		return;
-	size = strlen(key) + strlen(value) + 2;
-	buf = malloc(size);
-	if (buf == NULL)
-		return;
-	snprintf(buf, size, "%s=%s", key, value);
-	env[(*n)++] = buf;
-}
-
-static void split_addr(const struct sockaddr_storage *ss, char *addr,
-		       size_t size, char *port)
-{
-	char full[80], *colon;
-
-	inetd_addr_format((const struct sockaddr *)ss, full, sizeof(full));
-	colon = strrchr(full, ':');
-	*colon = '\0';
-	snprintf(port, 8, "%s", colon + 1);
-	if (full[0] == '[') {
-		full[strlen(full) - 1] = '\0';
-		snprintf(addr, size, "%s", full + 1);
-	} else {
-		snprintf(addr, size, "%s", full);
-	}
-}
-
-static _Noreturn void child(const struct inetd_service *s,
-			    const struct inetd_peer *peer, const char *ctx,
-			    const struct inetd_io *io, int in_fd,
-			    int status_fd)
-{
-	char paddr[80], pport[8], laddr[80], lport[8];
-	char *env[ENV_MAX + 1] = { 0 };
-	char *got = NULL;
-	sigset_t none;
-	int out_fd;
-	size_t n = 0;
-
-	/* The launcher's signal setup is not the server's. */
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
-	signal(SIGCHLD, SIG_DFL);
-
-	/* 1. the context of the next exec, read back */
-	if (setexeccon_raw(ctx) < 0)
-		child_fail(status_fd, "setexeccon", errno);
-	if (getexeccon_raw(&got) < 0)
-		child_fail(status_fd, "getexeccon", errno);
-	if (got == NULL || strcmp(got, ctx) != 0)
-		child_fail(status_fd, "exec context read back differs",
-			   EPERM);
-	freecon(got);
-
-	/* 2. UDP: the answering socket, while we may still bind */
-	out_fd = io->conn;
-	if (io->dgram != NULL) {
-		out_fd = reply_socket(peer, ctx);
-		if (out_fd < 0)
-			child_fail(status_fd, "answering socket", errno);
-	}
-
-	/* 3. stdin, stdout; stderr stays the launcher's log */
-	if (place(in_fd, 0) < 0 || place(out_fd, 1) < 0)
-		child_fail(status_fd, "dup2", errno);
-
-	/* 4. the configured user and group, for good */
-	if (setgroups(1, &s->gid) < 0 || setgid(s->gid) < 0 ||
-	    setuid(s->uid) < 0)
-		child_fail(status_fd, "dropping privileges", errno);
-	if (getuid() != s->uid || geteuid() != s->uid ||
-	    getgid() != s->gid || getegid() != s->gid ||
-	    (s->uid != 0 && setuid(0) == 0))
-		child_fail(status_fd, "privileges still held", EPERM);
-
-	/* 5. nothing else crosses the exec */
-	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-		child_fail(status_fd, "close_range", errno);
-	/* status_fd is close-on-exec: it stays open until exec. */
-	{
-		int fl = fcntl(status_fd, F_GETFD);
-
-		if (fl < 0 || !(fl & FD_CLOEXEC))
-			child_fail(status_fd, "status pipe", EBADF);
-	}
-
-	split_addr(&peer->addr, paddr, sizeof(paddr), pport);
-	split_addr(&peer->local, laddr, sizeof(laddr), lport);
-	env_add(env, &n, "PATH",
-		"/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-	env_add(env, &n, "PEERSEC_SERVICE", s->name);
-	env_add(env, &n, "PEERSEC_PROTOCOL",
-		inetd_proto_name(s->proto));
-	env_add(env, &n, "PEERSEC_PEER_ADDR", paddr);
-	env_add(env, &n, "PEERSEC_PEER_PORT", pport);
-	env_add(env, &n, "PEERSEC_LOCAL_ADDR", laddr);
-	env_add(env, &n, "PEERSEC_LOCAL_PORT", lport);
-	env_add(env, &n, "PEERSEC_PEER_LABEL",
-		peer->label);
-	env_add(env, &n, "PEERSEC_CONTEXT", ctx);
-
-	execve(s->server, s->argv, env);
-	child_fail(status_fd, "exec", errno);
-}
-
-/* ---- the parent -------------------------------------------------------- */
 
 /* The context of process @pid, or "" when it cannot be read. */
 static void context_of(pid_t pid, char *cur, size_t size)
@@ -386,29 +351,493 @@ static void context_of(pid_t pid, char *cur, size_t size)
 	cur[n > 0 ? n : 0] = '\0';
 }
 
-/*
- * After a successful exec: is the server where we put it?  The status pipe
- * closes a moment before the kernel installs the new credentials, so for
- * that moment the child still shows the launcher's own context: look again
- * then.  Anything else that is not @ctx is wrong.
- */
-static int check_running(struct inetd_state *st, pid_t pid, const char *ctx,
-			 char *why)
+static void refuse_child(struct inetd_state *st, const struct inetd_child *c,
+			 const char *why)
 {
-	char cur[4096];
+	char addr[80];
 
-	for (int tries = 0; tries < 200; tries++) {
-		context_of(pid, cur, sizeof(cur));
-		if (cur[0] == '\0')
-			return 0;	/* unreadable: documented, not fatal */
-		if (strcmp(cur, ctx) == 0)
-			return 0;
-		if (strcmp(cur, st->own_context) != 0)
-			break;
-		nanosleep(&(struct timespec){ .tv_nsec = 1000000 }, NULL);
+	st->refused++;
+	inetd_addr_format((const struct sockaddr *)&c->addr, addr,
+			  sizeof(addr));
+	inetd_log(LOG_WARNING, "refused %s/%s peer %s label %s: %s",
+		  c->service, inetd_proto_name(c->proto), addr,
+		  c->label != NULL ? c->label : "(none)", why);
+}
+
+/* The start of @c is decided: log it, forget what it needed. */
+static void settle(struct inetd_state *st, struct inetd_child *c,
+		   const char *why)
+{
+	if (why != NULL) {
+		kill(c->pid, SIGKILL);
+		refuse_child(st, c, why);
+	} else {
+		char addr[80];
+
+		st->started++;
+		inetd_addr_format((const struct sockaddr *)&c->addr, addr,
+				  sizeof(addr));
+		inetd_log(LOG_INFO, "started %s/%s pid %d for %s label %s "
+			  "context %s", c->service,
+			  inetd_proto_name(c->proto), (int)c->pid, addr,
+			  c->label != NULL ? c->label : "(none)", c->ctx);
 	}
-	snprintf(why, WHY_MAX, "server runs in %.48s, not %.48s", cur, ctx);
+	close(c->status_fd);
+	c->status_fd = -1;
+	free(c->ctx);
+	free(c->label);
+	c->ctx = NULL;
+	c->label = NULL;
+	st->nstarting--;
+}
+
+/*
+ * The exec of @c is done: is the server where we put it?  @last: the child
+ * has exited, no later look will tell more.
+ */
+static void check_context(struct inetd_state *st, struct inetd_child *c,
+			  bool last)
+{
+	char cur[4096], why[WHY_MAX];
+
+	context_of(c->pid, cur, sizeof(cur));
+	if (cur[0] == '\0' || strcmp(cur, c->ctx) == 0) {
+		/* unreadable: documented, not fatal */
+		settle(st, c, NULL);
+		return;
+	}
+	if (strcmp(cur, st->own_context) == 0 && !last &&
+	    now_ms() < c->deadline)
+		return;			/* credentials not installed yet */
+	snprintf(why, sizeof(why), "server runs in %.48s, not %.48s", cur,
+		 c->ctx);
+	settle(st, c, why);
+}
+
+/* Read the status pipe of @c: end of file is the exec done. */
+static void status_read(struct inetd_state *st, struct inetd_child *c,
+			bool last)
+{
+	struct failure f;
+	ssize_t got;
+
+	if (c->exec_done) {
+		check_context(st, c, last);
+		return;
+	}
+	do
+		got = read(c->status_fd, &f, sizeof(f));
+	while (got < 0 && errno == EINTR);
+	if (got < 0 && errno == EAGAIN && !last)
+		return;			/* still before its exec */
+	if (got == (ssize_t)sizeof(f)) {
+		char why[WHY_MAX];
+
+		snprintf(why, sizeof(why), "%s: %s", f.step,
+			 strerror(f.err));
+		settle(st, c, why);
+		return;
+	}
+	if (got != 0) {
+		settle(st, c, "child status unreadable");
+		return;
+	}
+	c->exec_done = true;
+	c->deadline = now_ms() + CHECK_MS;
+	check_context(st, c, last);
+}
+
+/*
+ * Right after the clone returns, the child's exec is replacing its memory:
+ * look at its context.  The new context is installed a moment later, and
+ * opening /proc/PID/attr/current waits while the exec holds the task's
+ * exec_update_lock (Linux 5.7 and later), which it takes just after it
+ * releases us and drops only once the new context is installed.  So after
+ * at most a few yields (to let the child reach the lock) the server's
+ * context is there and the start is settled without a trip through the
+ * event loop.  If it still shows the launcher's own context (or cannot be
+ * read) nothing is settled: the status pipe decides, as above.  Any other
+ * context is wrong.
+ */
+#define EARLY_TRIES 4
+
+static void early_check(struct inetd_state *st, struct inetd_child *c)
+{
+	char cur[4096], why[WHY_MAX];
+
+	for (int i = 0; i < EARLY_TRIES; i++) {
+		if (i > 0)
+			sched_yield();
+		context_of(c->pid, cur, sizeof(cur));
+		if (strcmp(cur, c->ctx) == 0) {
+			settle(st, c, NULL);
+			return;
+		}
+		if (cur[0] == '\0')
+			return;
+		if (strcmp(cur, st->own_context) != 0) {
+			snprintf(why, sizeof(why), "server runs in %.48s, "
+				 "not %.48s", cur, c->ctx);
+			settle(st, c, why);
+			return;
+		}
+	}
+}
+
+size_t inetd_starting_fds(const struct inetd_state *st, int *fd, pid_t *who)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < st->nchild && n < st->nstarting; i++) {
+		const struct inetd_child *c = &st->child[i];
+
+		if (c->status_fd >= 0 && !c->exec_done) {
+			fd[n] = c->status_fd;
+			who[n++] = c->pid;
+		}
+	}
+	return n;
+}
+
+void inetd_starting_ready(struct inetd_state *st, pid_t pid)
+{
+	struct inetd_child *c = child_find(st, pid);
+
+	if (c != NULL && c->status_fd >= 0)
+		status_read(st, c, false);
+}
+
+int inetd_starting_timeout(const struct inetd_state *st)
+{
+	for (size_t i = 0; i < st->nchild && st->nstarting > 0; i++)
+		if (st->child[i].status_fd >= 0 && st->child[i].exec_done)
+			return 1;
 	return -1;
+}
+
+void inetd_starting_tick(struct inetd_state *st)
+{
+	for (size_t i = 0; i < st->nchild && st->nstarting > 0; i++)
+		if (st->child[i].status_fd >= 0 && st->child[i].exec_done)
+			check_context(st, &st->child[i], false);
+}
+
+static void child_remove(struct inetd_state *st, struct inetd_child *c,
+			 int status)
+{
+	if (c->status_fd >= 0)		/* cannot be: settled before */
+		settle(st, c, "exited before its start was checked");
+	if (WIFSIGNALED(status))
+		inetd_log(LOG_DEBUG, "%s pid %d killed by signal %d",
+			  c->service, (int)c->pid, WTERMSIG(status));
+	*c = st->child[--st->nchild];
+}
+
+void inetd_reap(struct inetd_state *st)
+{
+	int status;
+	pid_t pid;
+
+	for (;;) {
+		struct inetd_child *c;
+
+		if (st->nstarting > 0) {
+			/* Look before reaping: a child whose start is not
+			 * settled is checked while it is still a zombie,
+			 * whose context can be read. */
+			siginfo_t si = { 0 };
+
+			if (waitid(P_ALL, 0, &si, WEXITED | WNOHANG |
+				   WNOWAIT) < 0 || si.si_pid == 0)
+				return;
+			c = child_find(st, si.si_pid);
+			if (c != NULL && c->status_fd >= 0)
+				status_read(st, c, true);
+			pid = waitpid(si.si_pid, &status, WNOHANG);
+		} else {
+			pid = waitpid(-1, &status, WNOHANG);
+		}
+		if (pid <= 0)
+			return;
+		c = child_find(st, pid);
+		if (c != NULL)
+			child_remove(st, c, status);
+	}
+}
+
+/* ---- the child ----------------------------------------------------------
+ *
+ * The child shares the launcher's memory (clone with CLONE_VM and
+ * CLONE_VFORK, as posix_spawn does): no page tables are copied and no page
+ * is copied on write, and the launcher waits only until the child's exec
+ * has replaced its memory, or the child has failed.  So the child runs only
+ * system calls on its own stack, on data the parent prepared (the
+ * environment included), and touches no libc state but errno: no malloc,
+ * no stdio, no libselinux (it caches).  It reports a failure in the
+ * parent's struct spawn_args, then exits.
+ */
+#define CHILD_STACK (256 * 1024)
+#define CTX_MAX 65535			/* longest context the child takes */
+
+struct spawn_args {
+	const struct inetd_service *s;
+	const struct inetd_peer *peer;
+	const struct inetd_io *io;
+	const char *ctx;
+	size_t ctx_len;
+	char **env;
+	int in_fd, status_fd;
+	/* set by a failing child */
+	int err;
+	const char *step;
+};
+
+static _Noreturn void child_fail(struct spawn_args *a, const char *step,
+				 int err)
+{
+	struct failure f = { step, err != 0 ? err : EIO };
+
+	a->step = f.step;
+	a->err = f.err;
+	(void)!write(a->status_fd, &f, sizeof(f));
+	_exit(126);
+}
+
+/* Write @len bytes of @val into our /proc attribute @attr. */
+static int attr_write(const char *attr, const char *val, size_t len)
+{
+	int fd = open(attr, O_WRONLY | O_CLOEXEC), r = 0;
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, val, len) != (ssize_t)len)
+		r = -1;
+	close(fd);
+	return r;
+}
+
+/* The context of the next exec is @a->ctx: set it, and read it back. */
+static void child_execcon(struct spawn_args *a)
+{
+	static const char attr[] = "/proc/thread-self/attr/exec";
+	char got[CTX_MAX + 2];
+	ssize_t n;
+	int fd;
+
+	fd = open(attr, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		child_fail(a, "setexeccon", errno);
+	if (write(fd, a->ctx, a->ctx_len + 1) != (ssize_t)a->ctx_len + 1)
+		child_fail(a, "setexeccon", errno);
+	n = pread(fd, got, sizeof(got), 0);
+	if (n < 0)
+		child_fail(a, "getexeccon", errno);
+	close(fd);
+	while (n > 0 && (got[n - 1] == '\0' || got[n - 1] == '\n'))
+		n--;
+	if ((size_t)n != a->ctx_len || memcmp(got, a->ctx, a->ctx_len) != 0)
+		child_fail(a, "exec context read back differs", EPERM);
+}
+
+/* The answering socket of a UDP handler, made in the server's context so
+ * that what it sends carries the server's label. */
+/*
+ * Connected to the sender, the answering socket is where the kernel
+ * delivers what the sender sends next from the same address and port: a
+ * connected socket wins over the launcher's, and shutdown(SHUT_RD) neither
+ * stops the delivery nor a later read.  So the handler could read a
+ * datagram that was never judged on its own label.  A filter that accepts
+ * nothing, set before bind() and locked against the server, drops it.
+ * (Plain system calls only: this runs in the spawned child.)
+ */
+static int drop_input(int fd)
+{
+	struct sock_filter drop = BPF_STMT(BPF_RET | BPF_K, 0);
+	struct sock_fprog prog = { .len = 1, .filter = &drop };
+	int one = 1;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+		       sizeof(prog)) < 0)
+		return -1;
+	return setsockopt(fd, SOL_SOCKET, SO_LOCK_FILTER, &one, sizeof(one));
+}
+
+static int reply_socket(struct spawn_args *a)
+{
+	static const char attr[] = "/proc/thread-self/attr/sockcreate";
+	const struct inetd_peer *peer = a->peer;
+	int family = peer->local.ss_family, one = 1, fd;
+	socklen_t len = family == AF_INET ? sizeof(struct sockaddr_in) :
+			sizeof(struct sockaddr_in6);
+
+	if (attr_write(attr, a->ctx, a->ctx_len + 1) < 0)
+		return -1;
+	fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (attr_write(attr, "", 1) < 0 ||
+	    drop_input(fd) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(fd, (const struct sockaddr *)&peer->local, len) < 0 ||
+	    connect(fd, (const struct sockaddr *)&peer->addr, len) < 0 ||
+	    shutdown(fd, SHUT_RD) < 0)
+		return -1;
+	return fd;
+}
+
+/* Put @fd on @target, whatever descriptor it is now. */
+static int place(int fd, int target)
+{
+	if (fd == target) {
+		int fl = fcntl(fd, F_GETFD);
+
+		return fl < 0 ? -1 : fcntl(fd, F_SETFD, fl & ~FD_CLOEXEC);
+	}
+	return dup2(fd, target) < 0 ? -1 : 0;
+}
+
+static int child(void *arg)
+{
+	struct spawn_args *a = arg;
+	const struct inetd_service *s = a->s;
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	sigset_t none;
+	uid_t uid = s->uid;
+	gid_t gid = s->gid;
+	int out_fd, fl;
+
+	/* The launcher's signal setup is not the server's. */
+	sigaction(SIGPIPE, &dfl, NULL);
+	sigaction(SIGCHLD, &dfl, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	/* 1. the context of the next exec, read back */
+	child_execcon(a);
+
+	/* 2. UDP: the answering socket, while we may still bind */
+	out_fd = a->io->conn;
+	if (a->io->dgram != NULL) {
+		out_fd = reply_socket(a);
+		if (out_fd < 0)
+			child_fail(a, "answering socket", errno);
+	}
+
+	/* 3. stdin, stdout; stderr stays the launcher's log */
+	if (place(a->in_fd, 0) < 0 || place(out_fd, 1) < 0)
+		child_fail(a, "dup2", errno);
+
+	/* 4. the configured user and group, for good (raw system calls:
+	 * libc's would act on every thread of the launcher) */
+	if (syscall(SYS_setgroups, 1, &gid) < 0 ||
+	    syscall(SYS_setresgid, gid, gid, gid) < 0 ||
+	    syscall(SYS_setresuid, uid, uid, uid) < 0)
+		child_fail(a, "dropping privileges", errno);
+	{
+		uid_t r, e, sv;
+		gid_t rg, eg, sg;
+
+		if (getresuid(&r, &e, &sv) < 0 ||
+		    getresgid(&rg, &eg, &sg) < 0 ||
+		    r != uid || e != uid || sv != uid || rg != gid ||
+		    eg != gid || sg != gid ||
+		    (uid != 0 && syscall(SYS_setuid, 0) == 0))
+			child_fail(a, "privileges still held", EPERM);
+	}
+
+	/* 5. nothing else crosses the exec */
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		child_fail(a, "close_range", errno);
+	/* the status pipe is close-on-exec: it stays open until exec */
+	fl = fcntl(a->status_fd, F_GETFD);
+	if (fl < 0 || !(fl & FD_CLOEXEC))
+		child_fail(a, "status pipe", EBADF);
+
+	execve(s->server, s->argv, a->env);
+	child_fail(a, "exec", errno);
+}
+
+/* ---- the parent -------------------------------------------------------- */
+
+/* The server's environment, in one block the caller frees: @env gets
+ * pointers into it. */
+#define ENV_N 9
+
+static void split_addr(const struct sockaddr_storage *ss, char *addr,
+		       size_t size, char *port)
+{
+	char full[80], *colon;
+
+	inetd_addr_format((const struct sockaddr *)ss, full, sizeof(full));
+	colon = strrchr(full, ':');
+	*colon = '\0';
+	snprintf(port, 8, "%s", colon + 1);
+	if (full[0] == '[') {
+		full[strlen(full) - 1] = '\0';
+		snprintf(addr, size, "%s", full + 1);
+	} else {
+		snprintf(addr, size, "%s", full);
+	}
+}
+
+static char *env_build(const struct inetd_service *s,
+		       const struct inetd_peer *peer, const char *ctx,
+		       char *env[ENV_N + 1])
+{
+	char paddr[80], pport[8], laddr[80], lport[8];
+	const char *kv[ENV_N][2] = {
+		{ "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:"
+			  "/usr/bin:/sbin:/bin" },
+		{ "PEERSEC_SERVICE", s->name },
+		{ "PEERSEC_PROTOCOL", inetd_proto_name(s->proto) },
+		{ "PEERSEC_PEER_ADDR", paddr },
+		{ "PEERSEC_PEER_PORT", pport },
+		{ "PEERSEC_LOCAL_ADDR", laddr },
+		{ "PEERSEC_LOCAL_PORT", lport },
+		{ "PEERSEC_PEER_LABEL", peer->label },
+		{ "PEERSEC_CONTEXT", ctx },
+	};
+	size_t size = 0, n = 0;
+	char *block, *p;
+
+	split_addr(&peer->addr, paddr, sizeof(paddr), pport);
+	split_addr(&peer->local, laddr, sizeof(laddr), lport);
+	for (size_t i = 0; i < ENV_N; i++)
+		if (kv[i][1] != NULL)
+			size += strlen(kv[i][0]) + strlen(kv[i][1]) + 2;
+	block = malloc(size);
+	if (block == NULL)
+		return NULL;
+	p = block;
+	for (size_t i = 0; i < ENV_N; i++) {
+		if (kv[i][1] == NULL)
+			continue;
+		env[n++] = p;
+		p = stpcpy(stpcpy(stpcpy(p, kv[i][0]), "="), kv[i][1]) + 1;
+	}
+	env[n] = NULL;
+	return block;
+}
+
+/* The child's stack: made once, with a guard page below it. */
+static char *child_stack(void)
+{
+	static char *top;
+	long page = sysconf(_SC_PAGESIZE);
+	char *m;
+
+	if (top != NULL)
+		return top;
+	m = mmap(NULL, CHILD_STACK + page, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	if (mprotect(m, page, PROT_NONE) < 0) {
+		munmap(m, CHILD_STACK + page);
+		return NULL;
+	}
+	top = m + page + CHILD_STACK;
+	return top;
 }
 
 int inetd_spawn(struct inetd_state *st, const struct inetd_service *s,
@@ -417,15 +846,35 @@ int inetd_spawn(struct inetd_state *st, const struct inetd_service *s,
 {
 	char why[WHY_MAX] = "";
 	int status[2] = { -1, -1 }, pipe_in[2] = { -1, -1 };
-	int in_fd = io->conn;
-	struct failure f;
-	ssize_t got;
+	struct spawn_args a = {
+		.s = s, .peer = peer, .io = io, .ctx = ctx,
+		.ctx_len = strlen(ctx), .in_fd = io->conn,
+	};
+	char *env[ENV_N + 1], *env_block = NULL, *stack;
+	struct inetd_child *c;
 	pid_t pid;
 
-	if (pipe2(status, O_CLOEXEC) < 0) {
+	stack = child_stack();
+	if (stack == NULL) {
+		snprintf(why, sizeof(why), "child stack: %s",
+			 strerror(errno));
+		goto refuse;
+	}
+	if (a.ctx_len > CTX_MAX) {
+		snprintf(why, sizeof(why), "context too long");
+		goto refuse;
+	}
+	env_block = env_build(s, peer, ctx, env);
+	if (env_block == NULL) {
+		snprintf(why, sizeof(why), "out of memory");
+		goto refuse;
+	}
+	a.env = env;
+	if (pipe2(status, O_CLOEXEC | O_NONBLOCK) < 0) {
 		snprintf(why, sizeof(why), "pipe: %s", strerror(errno));
 		goto refuse;
 	}
+	a.status_fd = status[1];
 	if (io->dgram != NULL) {
 		/* The datagram waits in a pipe: 64 KiB by default, enough
 		 * for any UDP payload, so this write never blocks. */
@@ -441,63 +890,47 @@ int inetd_spawn(struct inetd_state *st, const struct inetd_service *s,
 		pipe_in[1] = -1;
 		/* the reader blocks, as on any pipe */
 		fcntl(pipe_in[0], F_SETFL, 0);
-		in_fd = pipe_in[0];
+		a.in_fd = pipe_in[0];
 	}
-
-	pid = fork();
-	if (pid < 0) {
-		snprintf(why, sizeof(why), "fork: %s", strerror(errno));
-		goto refuse;
-	}
-	if (pid == 0) {
-		close(status[0]);
-		child(s, peer, ctx, io, in_fd, status[1]);
-	}
-
-	close(status[1]);
-	status[1] = -1;
-	if (child_add(st, pid, s->name) < 0) {
-		/* We could not track it: do not let it run. */
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
+	if (child_add(st, 0, s->name) < 0) {
 		snprintf(why, sizeof(why), "out of memory");
 		goto refuse;
 	}
-	/* EOF: exec succeeded.  A record: the child failed before exec. */
-	do
-		got = read(status[0], &f, sizeof(f));
-	while (got < 0 && errno == EINTR);
-	if (got == (ssize_t)sizeof(f)) {
-		f.step[sizeof(f.step) - 1] = '\0';
-		snprintf(why, sizeof(why), "%s: %s", f.step,
-			 strerror(f.err));
+
+	/* Returns once the child has exec'd (its memory is its own) or
+	 * exited. */
+	pid = clone(child, stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
+	if (pid < 0 || a.err != 0) {
+		st->nchild--;		/* the slot child_add() made */
+		if (pid < 0)
+			snprintf(why, sizeof(why), "clone: %s",
+				 strerror(errno));
+		else
+			snprintf(why, sizeof(why), "%s: %s", a.step,
+				 strerror(a.err));
 		goto refuse;
 	}
-	if (got != 0) {
-		kill(pid, SIGKILL);
-		snprintf(why, sizeof(why), "child status unreadable");
-		goto refuse;
-	}
-	if (check_running(st, pid, ctx, why) < 0) {
-		kill(pid, SIGKILL);
-		goto refuse;
-	}
-	close(status[0]);
+	free(env_block);
+	close(status[1]);
 	if (pipe_in[0] >= 0)
 		close(pipe_in[0]);
-	st->started++;
-	{
-		char addr[80];
 
-		inetd_addr_format((const struct sockaddr *)&peer->addr, addr,
-				  sizeof(addr));
-		inetd_log(LOG_INFO, "started %s/%s pid %d for %s label %s "
-			  "context %s", s->name, inetd_proto_name(s->proto),
-			  (int)pid, addr,
-			  peer->label != NULL ? peer->label : "(none)", ctx);
+	c = &st->child[st->nchild - 1];
+	c->pid = pid;
+	c->status_fd = status[0];
+	c->proto = s->proto;
+	c->addr = peer->addr;
+	c->ctx = strdup(ctx);
+	c->label = peer->label != NULL ? strdup(peer->label) : NULL;
+	st->nstarting++;
+	if (c->ctx == NULL || (peer->label != NULL && c->label == NULL)) {
+		settle(st, c, "out of memory");
+		return -1;
 	}
+	early_check(st, c);
 	return 0;
 refuse:
+	free(env_block);
 	for (int i = 0; i < 2; i++) {
 		if (status[i] >= 0)
 			close(status[i]);

@@ -20,13 +20,13 @@
 static int read_label(struct inetd_state *st, const struct inetd_service *s,
 		      int conn, const char **label, char *why)
 {
-	char *heap = NULL;
+	size_t len;
 	int r;
 
 	*label = NULL;
 #if PEERSEC_HAVE_SCTP
 	if (s->proto == INETD_SCTP) {
-		size_t len = PEERSEC_LABEL_MAX;
+		len = PEERSEC_LABEL_MAX;
 
 		/* Without labeling, SCTP reports the policy's unlabeled
 		 * context: inetd_decide() treats it as no label. */
@@ -38,10 +38,9 @@ static int read_label(struct inetd_state *st, const struct inetd_service *s,
 		goto err;
 	}
 #endif
-	r = peersec_tcp_get_alloc(conn, &heap);
+	len = PEERSEC_LABEL_MAX;
+	r = peersec_tcp_get(conn, st->label, &len);
 	if (r == 0) {
-		snprintf(st->label, PEERSEC_LABEL_MAX, "%s", heap);
-		free(heap);
 		*label = st->label;
 		return 0;
 	}
