@@ -5,7 +5,8 @@
 # inetd-activate binds the sockets and execs the launcher as systemd would;
 # the launcher must serve on them (and say so) instead of binding its own.
 # A reload with a bad file keeps the old configuration and names file:line;
-# a good one moves a service to another port and drops a socket.
+# a good one moves a service to another port and drops a socket.  A policy
+# load empties the launcher's cache of derived contexts.
 LAB_SOURCE="NetLabel static"
 LAB_TRANSPORT=tcp
 # shellcheck source=tests/lab/vm-bin/inetd-lablib.sh
@@ -77,4 +78,24 @@ expect_eq "reload: the old port 7201 is closed (client status 3)" 3 $?
 expect_eq "reload: the launcher holds as many descriptors as before" \
 	"$fds0" "$(inetd_fds "$INETD_PID")"
 inetd_stop rl
-sed 's/^/  | /' "$LAB_TMP/act.out" "$LAB_TMP/rl.out"
+
+# ---- the cache of derived contexts: a policy load empties it ----
+# Three clients with one label: one derivation, two from the cache.  Then
+# the same policy is loaded again (the kernel counts every load) and the
+# next client's context must be derived anew, not remembered.
+conf=$LAB_TMP/cache.conf
+inetd_service ch tcp 7301 >"$conf"
+inetd_start ch "$conf" || return 0
+for i in 1 2 3; do
+	inetd_ask "cache: client $i at s0:c7 gets a server at s0:c7" \
+		tcp 127.0.0.2 7301 "$SERVICE:s0:c7" "$L1"
+done
+lab-loadpolicy /lab/policy.33 1 ||
+	fail "cache: the policy loads again" "lab-loadpolicy failed"
+inetd_ask "cache: after a policy load, a server at s0:c7 again" \
+	tcp 127.0.0.2 7301 "$SERVICE:s0:c7" "$L1"
+inetd_stop ch
+expect_eq "cache: a policy load empties it (4 clients: 2 derived, 2 remembered)" \
+	"contexts: 2 derived, 2 remembered" \
+	"$(sed -n 's/.*stopping: .*\(contexts: [0-9]* derived, [0-9]* remembered\).*/\1/p' "$LAB_TMP/ch.out")"
+sed 's/^/  | /' "$LAB_TMP/act.out" "$LAB_TMP/rl.out" "$LAB_TMP/ch.out"
