@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Install every package that building and testing libpeersec needs, on Debian 12.
 # Idempotent: does nothing (and asks no mirror) when all are present.
+# apt's output goes to PEERSEC_BOOTSTRAP_LOG (/var/log/peersec-bootstrap.log).
 set -euo pipefail
 
 packages=(
@@ -21,15 +22,20 @@ for p in "${packages[@]}"; do
 	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
 	[[ $status == "install ok installed" ]] || missing+=("$p")
 done
-[[ ${#missing[@]} -eq 0 ]] && exit 0
+if [[ ${#missing[@]} -eq 0 ]]; then
+	echo "bootstrap: all ${#packages[@]} packages already installed"
+	exit 0
+fi
 
-echo "bootstrap: installing ${missing[*]}"
 if [[ $(id -u) -ne 0 ]]; then
-	echo "bootstrap: must run as root to install packages" >&2
+	echo "bootstrap: must run as root to install: ${missing[*]}" >&2
 	exit 1
 fi
+# apt's output goes to a log; a person sees one line, or the log's tail
+# when something failed.
+log=${PEERSEC_BOOTSTRAP_LOG:-/var/log/peersec-bootstrap.log}
+echo "bootstrap: installing ${#missing[@]} packages with apt-get (log: $log)"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -q
 # xinetd must not start a daemon of its own on the host: it is only benchmarked
 # in the lab.  policy-rc.d tells Debian's maintainer scripts not to start services.
 if [[ ! -e /usr/sbin/policy-rc.d ]]; then
@@ -37,4 +43,11 @@ if [[ ! -e /usr/sbin/policy-rc.d ]]; then
 	chmod +x /usr/sbin/policy-rc.d
 	trap 'rm -f /usr/sbin/policy-rc.d' EXIT
 fi
-apt-get install -y -q --no-install-recommends "${missing[@]}"
+start=$SECONDS
+if ! { apt-get update -q &&
+       apt-get install -y -q --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+	echo "bootstrap: apt-get failed; the end of $log:" >&2
+	tail -n 30 "$log" >&2
+	exit 1
+fi
+echo "bootstrap: installed ${missing[*]} in $((SECONDS - start)) s"

@@ -17,6 +17,12 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
 
+t_start=$SECONDS
+# elapsed: the time since check.sh started, as m:ss.
+elapsed() { printf '%d:%02d' $(((SECONDS - t_start) / 60)) $(((SECONDS - t_start) % 60)); }
+announce() { echo "check: [$(elapsed)] $*"; }
+
+announce "installing what is missing"
 tools/bootstrap.sh || { echo "check: bootstrap failed" >&2; exit 1; }
 
 total_pass=0 total_fail=0 total_skip=0 stage_fail=0
@@ -45,27 +51,43 @@ PY
 		f=1
 	fi
 	total_pass=$((total_pass + p)) total_fail=$((total_fail + f)) total_skip=$((total_skip + s))
-	echo "check: stage $2: $p passed, $f failed, $s skipped"
+	echo "check: stage $2: $p passed, $f failed, $s skipped ($3 s)"
 }
 
 # stage NAME BUILDDIR MESON-TEST-ARGS...
+# A lab stage streams one line per scenario as the VM finishes it
+# (run-lab.sh writes them to PEERSEC_LAB_PROGRESS).
 stage() {
-	local name=$1 dir=$2
+	local name=$1 dir=$2 t0=$SECONDS pid
 	shift 2
-	echo "=== $name"
+	announce "=== $name"
 	rm -f "$dir"/meson-logs/testlog*.json
-	meson test -C "$dir" --print-errorlogs "$@" || stage_fail=1
-	tally "$dir" "$name"
+	export PEERSEC_LAB_PROGRESS=$PWD/$dir/lab-progress.log
+	: >"$PEERSEC_LAB_PROGRESS"
+	meson test -C "$dir" --print-errorlogs "$@" &
+	pid=$!
+	tail -n +1 -F --pid="$pid" "$PEERSEC_LAB_PROGRESS" 2>/dev/null | sed -u 's/^/  /' &
+	wait "$pid" || stage_fail=1
+	wait
+	tally "$dir" "$name" $((SECONDS - t0))
 }
 
+# setup BUILDDIR MESON-OPTIONS...: configure and build, saying which.
 setup() {
-	local dir=$1
+	local dir=$1 t0=$SECONDS
 	shift
 	if [[ -f $dir/build.ninja ]]; then
 		meson setup --reconfigure "$dir" "$@" >/dev/null
 	else
 		meson setup "$dir" "$@" >/dev/null
-	fi && ninja -C "$dir" >/dev/null || { echo "check: build of $dir failed" >&2; ninja -C "$dir"; exit 1; }
+	fi || { echo "check: meson setup of $dir failed" >&2; exit 1; }
+	if ninja -C "$dir" -n | grep -q '^ninja: no work to do'; then
+		announce "$dir/ is up to date"
+		return
+	fi
+	announce "building $dir/${*:+ ($*)}"
+	ninja -C "$dir" >/dev/null || { echo "check: build of $dir failed" >&2; ninja -C "$dir"; exit 1; }
+	echo "check: built $dir/ in $((SECONDS - t0)) s"
 }
 
 setup build
@@ -80,22 +102,21 @@ stage "valgrind memcheck" build --setup valgrind --suite unit --suite host
 CC=clang setup build-tsan -Db_sanitize=thread -Db_lundef=false -Ddocs=disabled
 TSAN_OPTIONS=halt_on_error=1:exitcode=66 stage "ThreadSanitizer" build-tsan --suite threads
 
-# ---- hardening (issue 7): the lab's in-VM programs under ASan+UBSan and
-# valgrind.  The whole lab with the sanitized library, launcher and programs
-# (a sanitizer report in any scenario fails it: tests/lab/README.md), then
-# stream-peer, udp-peer and sctp-peer under valgrind memcheck in the
-# 94-library-sample scenario (lab-memcheck).  About 2-2.5 min and 1.5 min.
+# The lab's in-VM programs under ASan+UBSan and valgrind: the whole lab with
+# the sanitized library, launcher and programs (a sanitizer report in any
+# scenario fails it: tests/lab/README.md), then stream-peer, udp-peer and
+# sctp-peer under valgrind memcheck in 94-library-sample (lab-memcheck).
 stage "lab (VM) under ASan+UBSan" build-asan --suite lab
 stage "lab (VM) under valgrind memcheck" build --suite lab-memcheck
-# ---- end hardening ----
 
 CC=clang setup build-fuzz -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false -Ddocs=disabled
 stage "fuzz" build-fuzz --suite fuzz
 
 setup build-cov -Db_coverage=true -Ddocs=disabled
 stage "coverage run" build-cov --suite unit --suite host
-echo "=== coverage of lib/ (unit + host tests)"
+announce "=== coverage of lib/ (unit + host tests)"
 gcovr -r "$top" --object-directory build-cov --filter "$top/lib/" --print-summary -s 2>/dev/null | tail -n 3
 
+announce "done"
 echo "check: $total_pass passed, $total_fail failed, $total_skip skipped"
 [[ $total_fail -eq 0 && $stage_fail -eq 0 ]]

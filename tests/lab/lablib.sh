@@ -32,7 +32,8 @@ LAB_PROTOS=${LAB_PROTOS:-"6 17 132"}	# tcp udp sctp; ICMP/ND stay plain
 LAB_SCENARIO=${LAB_SCENARIO:-scenario}
 LAB_TAP=${LAB_TAP:-/dev/stdout}
 LAB_TMP=${LAB_TMP:-/tmp/lab/$LAB_SCENARIO}
-LAB_TIMEOUT=${LAB_TIMEOUT:-20}		# seconds for one program
+LAB_TIMEOUT=${LAB_TIMEOUT:-20}		# seconds for one program, at scale 1
+LAB_SCALE=${LAB_SCALE:-1}		# the time scale /init measured
 LAB_TRANSPORT=${LAB_TRANSPORT:-?}	# for the report: tcp4, tcp6, unix...
 LAB_SOURCE=${LAB_SOURCE:-?}		# for the report: the labeling source
 mkdir -p "$LAB_TMP"
@@ -83,14 +84,19 @@ expect_eq() {
 	fi
 }
 
-# expect_run NAME CMD...: run CMD in the foreground, bounded by $LAB_TIMEOUT;
-# ok when it exits 0.  Its output is kept in $LAB_TMP/last.out and shown on
+# lab_bound SECS: SECS at this run's time scale.  Bounds catch hangs: every
+# one a scenario sets is in seconds on an idle machine, with headroom, and is
+# multiplied by LAB_SCALE (vm-init.sh measures it at boot).
+lab_bound() { echo $(($1 * LAB_SCALE)); }
+
+# expect_run NAME CMD...: run CMD in the foreground, bounded by $LAB_TIMEOUT
+# (scaled); ok when it exits 0.  Its output is kept in $LAB_TMP/last.out and shown on
 # failure; "peer" lines go to the report.
 expect_run() {
 	local name=$1
 
 	shift
-	timeout "$LAB_TIMEOUT" "$@" >"$LAB_TMP/last.out" 2>&1
+	timeout "$(lab_bound "$LAB_TIMEOUT")" "$@" >"$LAB_TMP/last.out" 2>&1
 	rc=$?
 	_lab_result "$name" $rc "$LAB_TMP/last.out" "$*"
 	_lab_keep "$LAB_TMP/last.out"
@@ -123,7 +129,7 @@ lab_bg() {
 	# busybox timeout execs CMD in its own process: $! below is CMD's
 	# pid (through in_b, run_as ... which exec too), which lab_kill_jobs
 	# stops.
-	( timeout "$LAB_TIMEOUT" "$@" >"$LAB_TMP/$job.out" 2>&1 &
+	( timeout "$(lab_bound "$LAB_TIMEOUT")" "$@" >"$LAB_TMP/$job.out" 2>&1 &
 	  echo $! >"$LAB_TMP/$job.prog"
 	  wait $!
 	  echo $? >"$LAB_TMP/$job.rc"
@@ -134,17 +140,18 @@ lab_bg() {
 
 # lab_bg_ready JOB CMD...: lab_bg, then wait until CMD prints a line
 # "ready" (a server that listens), at most $LAB_READY_TRIES (500) times
-# 20 ms, about 10 s (more under valgrind).  Without it a client may
+# 20 ms, about 10 s (more under valgrind), scaled.  Without it a client may
 # connect too early: with labeled IPsec the kernel's RST to a port nobody
 # listens on has no SA, so the client only retries after a SYN timeout.
 lab_bg_ready() {
-	local i=0
+	local i=0 n
 
+	n=$(lab_bound "${LAB_READY_TRIES:-500}")
 	lab_bg "$@"
 	until grep -q '^ready$' "$LAB_TMP/$1.out" 2>/dev/null; do
 		[ -f "$LAB_TMP/$1.rc" ] && return 1
 		i=$((i + 1))
-		[ $i -gt "${LAB_READY_TRIES:-500}" ] && return 1
+		[ $i -gt "$n" ] && return 1
 		usleep 20000
 	done
 }
@@ -152,11 +159,12 @@ lab_bg_ready() {
 # lab_wait_line JOB PATTERN: wait (like lab_bg_ready) until JOB's output has a
 # line matching PATTERN (grep), e.g. a client saying its association is up.
 lab_wait_line() {
-	local i=0
+	local i=0 n
 
+	n=$(lab_bound "${LAB_READY_TRIES:-500}")
 	until grep -q "$2" "$LAB_TMP/$1.out" 2>/dev/null; do
 		i=$((i + 1))
-		[ $i -gt "${LAB_READY_TRIES:-500}" ] && return 1
+		[ $i -gt "$n" ] && return 1
 		usleep 20000
 	done
 }

@@ -25,7 +25,13 @@
 # Environment:
 #   PEERSEC_LAB_ONLY=GLOB     only scenarios whose file name matches GLOB
 #   PEERSEC_LAB_ENFORCING=0   permissive (default 1: enforcing)
-#   PEERSEC_LAB_TIMEOUT=SECS  bound on the VM (default 200)
+#   PEERSEC_LAB_PROGRESS=FILE append one line per finished scenario to FILE
+#                             (tools/check.sh and tools/demo.sh show it)
+#   PEERSEC_LAB_SCALE=N       the VM's time scale (default: measured at boot)
+#   PEERSEC_LAB_STALL=SECS    stop a scenario after SECS without progress
+#                             (default 150 times the scale)
+#   PEERSEC_LAB_BOOT_STALL=SECS  how long the VM may stay silent before it
+#                             reports its calibration (default 300)
 #   PEERSEC_LAB_SMP=N, PEERSEC_LAB_CPU=MODEL  qemu -smp and -cpu (2, max)
 #   PEERSEC_LAB_CACHE=DIR     kernel cache (default /var/cache/peersec-lab)
 #   PEERSEC_LAB_WORK=DIR      initramfs, logs, report (default
@@ -43,6 +49,7 @@
 # to /tmp/lab-reports; /init fails the scenario that left any report, or any
 # sanitizer message in its output (vm-init.sh, "reports").
 set -uo pipefail
+export LC_ALL=C
 
 here=$(cd "$(dirname "$0")" && pwd)
 tap_mode=0 unavailable='' lib='' memcheck=0
@@ -59,7 +66,8 @@ while [[ $# -gt 0 ]]; do
 done
 
 work=${PEERSEC_LAB_WORK:-${PEERSEC_BUILDDIR:-$PWD}/tests/lab/vm}
-timeout_s=${PEERSEC_LAB_TIMEOUT:-200}
+progress=${PEERSEC_LAB_PROGRESS:-}
+progress() { [[ -z $progress ]] || printf '%s\n' "$*" >>"$progress"; }
 enforcing=${PEERSEC_LAB_ENFORCING:-1}
 only=${PEERSEC_LAB_ONLY:-*}
 valgrind=${PEERSEC_LAB_VALGRIND:-}
@@ -246,18 +254,67 @@ cp "$here"/scenarios/*.sh "$root/lab/scenarios/" ||
 t1=$(date +%s.%N)
 
 # ---------------------------------------------------------------- boot
+# qemu runs as long as the VM makes progress.  The VM announces its time
+# scale and its scenario watchdog's bound ("# calibration: scale N stall S",
+# vm-init.sh) and stops a scenario that stalls; this side stops a VM whose
+# serial ports stay silent for longer than that (a hung kernel or /init):
+# $boot_stall seconds until the calibration line, then S + 60 * N.  Each
+# scenario that ends becomes one progress line (PEERSEC_LAB_PROGRESS).
 console=$work/console.log results=$work/results.log
 rm -f "$console" "$results"
 append="console=ttyS0 quiet panic=-1 lsm=selinux enforcing=$enforcing"
 append+=" lab.enforcing=$enforcing lab.only=$only"
-timeout --kill-after=5 "$timeout_s" qemu-system-x86_64 \
+[[ -n ${PEERSEC_LAB_SCALE:-} ]] && append+=" lab.scale=$PEERSEC_LAB_SCALE"
+[[ -n ${PEERSEC_LAB_STALL:-} ]] && append+=" lab.stall=$PEERSEC_LAB_STALL"
+qemu-system-x86_64 \
 	-machine accel=tcg -cpu "${PEERSEC_LAB_CPU:-max}" -smp "${PEERSEC_LAB_SMP:-2}" -m 512 \
 	-nodefaults -no-user-config -display none -monitor none -no-reboot \
 	-kernel "$vmlinuz" -initrd "$work/initramfs.cpio" -append "$append" \
 	-serial "file:$console" -serial "file:$results" \
-	>"$work/qemu.log" 2>&1
+	>"$work/qemu.log" 2>&1 &
+qemu_pid=$!
+progress "lab: VM started ($(basename "$vmlinuz"), initramfs built in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", b - a }') s)"
+
+boot_stall=${PEERSEC_LAB_BOOT_STALL:-300}
+stall=$boot_stall hung='' off=0 size=-1 quiet=0
+s_ok=0 s_bad=0 s_name=''
+while kill -0 "$qemu_pid" 2>/dev/null; do
+	sleep 1
+	now=$(( $(stat -c %s "$console" 2>/dev/null || echo 0) +
+		$(stat -c %s "$results" 2>/dev/null || echo 0) ))
+	if [[ $now -ne $size ]]; then
+		size=$now quiet=0
+	else
+		quiet=$((quiet + 1))
+	fi
+	# New complete lines of the TAP port: calibration and progress.
+	while IFS= read -r line; do
+		off=$((off + ${#line} + 1))
+		line=${line%$'\r'}
+		case $line in
+		'# calibration: scale '*)
+			read -r _ _ _ sc _ st <<<"$line"
+			stall=$((st + 60 * sc))
+			progress "lab: time scale $sc (a scenario that stalls for $st s is stopped)" ;;
+		'# scenario: '*) s_name=${line#\# scenario: } s_ok=0 s_bad=0 ;;
+		'ok - '*) s_ok=$((s_ok + 1)) ;;
+		'not ok - '*) s_bad=$((s_bad + 1)) ;;
+		"# timing: $s_name "*)
+			[[ -n $s_name ]] && progress "$(printf 'lab: %-30s %3d passed, %d failed, %6s s' \
+				"$s_name" "$s_ok" "$s_bad" "$(awk '{ print $(NF - 1) }' <<<"$line")")" ;;
+		esac
+	done < <(tail -c "+$((off + 1))" "$results" 2>/dev/null)
+	if [[ $quiet -ge $stall ]]; then
+		where=$(tr -d '\r' <"$console" 2>/dev/null | sed -n 's/^=== //p' | tail -n 1)
+		hung="the VM made no progress for $stall s (last scenario started: ${where:-none, still booting})"
+		kill -KILL "$qemu_pid" 2>/dev/null
+		break
+	fi
+done
+wait "$qemu_pid"
 qemu_rc=$?
 t2=$(date +%s.%N)
+progress "lab: VM finished in $(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.0f", b - a }') s${hung:+: $hung}"
 
 # -------------------------------------------------------------- results
 n=0 bad=0
@@ -289,8 +346,8 @@ while IFS= read -r line; do
 done < <(cat "$results" 2>/dev/null)
 
 if [[ $ended -eq 0 ]]; then
-	if [[ $qemu_rc -eq 124 || $qemu_rc -eq 137 ]]; then
-		result not-ok "lab: the VM did not finish within ${timeout_s} s"
+	if [[ -n $hung ]]; then
+		result not-ok "lab: $hung"
 	else
 		result not-ok "lab: the VM stopped early (qemu status $qemu_rc)"
 	fi

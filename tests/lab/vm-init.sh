@@ -10,6 +10,17 @@
 # Kernel command line options read here:
 #   lab.only=GLOB        run only scenarios whose file name matches GLOB
 #   lab.enforcing=0|1    SELinux mode after the policy load (default 1)
+#   lab.scale=N          the time scale (default: measured, see below)
+#   lab.stall=SECS       the scenario watchdog's bound (default 150 * scale)
+#
+# Time bounds exist to catch hangs, not slowness.  The guest's uptime when
+# /init starts measures how fast this machine runs the VM right now (about
+# 1.7 s on an idle machine of the project's size, 3.5 s on a slow or busy
+# one): LAB_SCALE is that figure over 1.2 s, rounded up (at least 1), and
+# every bound in the scenarios is multiplied by it (lablib.sh).  A scenario
+# itself has no time limit while it makes progress: it is stopped only when
+# neither its checks nor its programs' outputs changed for LAB_STALL
+# seconds, and that failure names the last check it reached.
 
 /bin/busybox mkdir -p /proc /sys /dev /run /tmp /var /bin /sbin /usr/bin
 /bin/busybox --install -s /bin
@@ -28,13 +39,22 @@ ln -s /run /var/run
 stty -F /dev/ttyS1 raw -echo
 exec 3>/dev/ttyS1
 
-only='*' enforcing=1
+boot_s=$(cut -d' ' -f1 /proc/uptime)
+only='*' enforcing=1 scale='' stall=''
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	lab.only=*) only=${arg#lab.only=} ;;
 	lab.enforcing=*) enforcing=${arg#lab.enforcing=} ;;
+	lab.scale=*) scale=${arg#lab.scale=} ;;
+	lab.stall=*) stall=${arg#lab.stall=} ;;
 	esac
 done
+[ -n "$scale" ] ||
+	scale=$(awk -v b="$boot_s" 'BEGIN { s = int(b / 1.2); if (s < b / 1.2) s++; print (s < 1 ? 1 : s) }')
+# The longest bound one program of a scenario gets (LAB_TIMEOUT=120 in the
+# launcher's floods), plus half a minute, scaled.
+LAB_SCALE=$scale LAB_STALL=${stall:-$(( (120 + 30) * scale ))}
+export LAB_SCALE LAB_STALL
 
 tap() { echo "$*" >&3; }
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
@@ -47,7 +67,8 @@ die() {
 }
 
 tap "# lab-begin"
-tap "# timing: /init reached at $(uptime_s) s of guest uptime"
+tap "# timing: /init reached at $boot_s s of guest uptime"
+tap "# calibration: scale $LAB_SCALE stall $LAB_STALL"
 
 # Modules, in the listed order (no modprobe to resolve dependencies).
 loaded=0
@@ -113,7 +134,37 @@ reports() {
 	fi
 }
 
-# Scenarios: each in its own shell with lablib.sh, bounded in time.
+# progress DIR TAPFILE: a fingerprint of what a scenario has done so far:
+# the sizes and times of its TAP file and of every file in its directory.
+progress() { ls -la --full-time "$1" "$2" 2>/dev/null | md5sum; }
+
+# watch NAME PID TAPFILE: wait for the scenario shell PID (a process group
+# leader); stop its whole group when it made no progress for LAB_STALL s.
+watch() {
+	local name=$1 pid=$2 t=$3 last now idle=0 check
+
+	last=$(progress "/tmp/lab/$name" "$t")
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 1
+		now=$(progress "/tmp/lab/$name" "$t")
+		if [ "$now" != "$last" ]; then
+			last=$now idle=0
+			continue
+		fi
+		idle=$((idle + 1))
+		[ $idle -ge "$LAB_STALL" ] || continue
+		kill -KILL -- "-$pid" 2>/dev/null
+		check=$(grep '^ok\|^not ok' "$t" | tail -n 1 | sed 's/^[a-z ]*- [^:]*: //')
+		echo "not ok - $name: hung: no progress for $LAB_STALL s after check '${check:-(none)}' (stopped)" >>"$t"
+		echo "lab: FAIL $name: no progress for $LAB_STALL s after check '${check:-(none)}'"
+		ps | sed 's/^/  | /'
+		break
+	done
+	wait "$pid"
+}
+
+# Scenarios: each in its own shell with lablib.sh, in its own process group
+# (setsid), watched for progress.
 mkdir -p /tmp/lab
 for s in /lab/scenarios/*.sh; do
 	name=${s##*/}
@@ -122,10 +173,13 @@ for s in /lab/scenarios/*.sh; do
 	case ${name}.sh in $only) ;; *) continue ;; esac
 	t=/tmp/lab/$name.tap
 	: >"$t"
+	mkdir -p "/tmp/lab/$name"
 	start=$(uptime_s)
+	tap "# scenario: $name"
 	LAB_SCENARIO=$name LAB_TAP=$t LAB_TMP=/tmp/lab/$name \
-		timeout 120 sh -c '. /lab/lablib.sh; lab_begin; . "$1"; lab_end' \
-		sh "$s"
+		setsid sh -c '. /lab/lablib.sh; lab_begin; . "$1"; lab_end' \
+		sh "$s" &
+	watch "$name" $! "$t"
 	rc=$?
 	[ $rc -eq 0 ] || echo "not ok - $name: the scenario did not finish (status $rc)" >>"$t"
 	grep -q '^ok\|^not ok' "$t" ||
