@@ -14,11 +14,20 @@ cd "$(dirname "$0")/.." || exit 1
 build=build
 vm=$build/tests/lab/vm
 
+t_start=$SECONDS
+announce() { printf 'demo: [%d:%02d] %s\n' $(((SECONDS - t_start) / 60)) $(((SECONDS - t_start) % 60)) "$*"; }
+
+announce "installing what is missing"
 tools/bootstrap.sh || { echo "demo: bootstrap failed" >&2; exit 1; }
 if [[ ! -f $build/build.ninja ]]; then
 	meson setup "$build" >/dev/null || { echo "demo: meson setup failed" >&2; exit 1; }
 fi
-ninja -C "$build" >/dev/null || { ninja -C "$build"; exit 1; }
+if ninja -C "$build" -n | grep -q '^ninja: no work to do'; then
+	announce "$build/ is up to date"
+else
+	announce "building $build/"
+	ninja -C "$build" >/dev/null || { ninja -C "$build"; exit 1; }
+fi
 
 # Shorten a label for the table: long MLS ranges keep their start and size.
 short() {
@@ -34,11 +43,19 @@ short() {
 # ----------------------------------------------------- section: the lab VM
 section_lab() {
 	echo "== The labeled-network lab (tests/lab): a qemu VM, Debian's kernel, SELinux enforcing"
-	local start end
+	local start end pid rc
+	announce "booting the lab VM; one line per scenario as it finishes"
 	start=$(date +%s)
-	meson test -C "$build" --suite lab --print-errorlogs >"$build/demo-lab.log" 2>&1
-	local rc=$?
+	export PEERSEC_LAB_PROGRESS=$PWD/$build/lab-progress.log
+	: >"$PEERSEC_LAB_PROGRESS"
+	meson test -C "$build" --suite lab --print-errorlogs >"$build/demo-lab.log" 2>&1 &
+	pid=$!
+	tail -n +1 -F --pid="$pid" "$PEERSEC_LAB_PROGRESS" 2>/dev/null | sed -u 's/^/   /' &
+	wait "$pid"
+	rc=$?
+	wait
 	end=$(date +%s)
+	echo
 	if grep -q 'SKIP' "$build/demo-lab.log" && [[ ! -s $vm/report.txt ]]; then
 		echo "   the lab was skipped: $(grep -o 'SKIP.*' "$build/demo-lab.log" | head -n 1)"
 		return 0
@@ -91,7 +108,7 @@ section_lab() {
 	return $rc
 }
 
-# ============ section: peersec-inetd, the launcher (launcher engineer) ======
+# ----------------------------------------- section: peersec-inetd, the launcher
 # The launcher's scenarios (tests/lab/scenarios/95-98) leave "# inetd:" lines
 # in the VM's TAP output: which client (source address, NetLabel label) got a
 # server in which context, who was refused and why, and the flood figures.
@@ -135,10 +152,9 @@ section_launcher() {
 	}
 	return 0
 }
-# ============ end of section: peersec-inetd ================================
 
 sections=(section_lab)
-sections+=(section_launcher)	# peersec-inetd (launcher engineer)
+sections+=(section_launcher)
 
 status=0
 for s in "${sections[@]}"; do

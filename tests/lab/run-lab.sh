@@ -148,7 +148,7 @@ for p in "${progs[@]}" "$here"/vm-bin/*; do
 	cp "$p" "$root/lab/bin/" || fail_build "copying $p"
 done
 
-# ---- sanitizers and valgrind (the hardening work, issue 7) ----
+# Sanitizers and valgrind.
 # Reports land in /tmp/lab-reports (mode 1777: servers run as uid 1000);
 # /init fails a scenario that leaves one (vm-init.sh).
 vg_elves=()
@@ -215,7 +215,6 @@ if [[ -n $valgrind ]]; then
 		fi
 	done
 fi
-# ---- end sanitizers and valgrind ----
 
 # Every shared library the ELF files need, at the path ldd found it.
 for elf in "$root/usr/sbin/ip" "$root/usr/sbin/netlabelctl" "${progs[@]}" "$lib" \
