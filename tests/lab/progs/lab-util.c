@@ -147,7 +147,7 @@ int lab_listen(int type, int proto, const struct lab_addr *a, int backlog)
 int lab_connect(int type, int proto, const struct lab_addr *a, int seconds)
 {
 	struct timespec pause = { 0, 20 * 1000 * 1000 };
-	int tries = seconds * 50;
+	int tries = seconds * lab_scale() * 50;
 
 	for (;;) {
 		int fd = socket(a->family, type, proto);
@@ -319,4 +319,12 @@ void lab_write_all(int fd, const char *s, size_t n)
 		s += k;
 		n -= (size_t)k;
 	}
+}
+
+int lab_scale(void)
+{
+	const char *s = getenv("LAB_SCALE");
+	int n = s != NULL ? atoi(s) : 1;
+
+	return n >= 1 && n <= 100 ? n : 1;
 }

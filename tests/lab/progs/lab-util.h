@@ -43,8 +43,12 @@ void lab_parse_addr(const char *addr, const char *port, struct lab_addr *a);
  * NULL or "" leaves the process's own context. */
 void lab_sockcon(const char *con);
 
-/* connect() with retries for up to @seconds while the server is not yet
- * listening (ECONNREFUSED, ENOENT). Returns the connected fd. */
+/* The run's time scale (LAB_SCALE, set by the VM's /init; 1 when unset):
+ * every bound a program sets on waiting for an event is multiplied by it. */
+int lab_scale(void);
+
+/* connect() with retries for up to @seconds (scaled) while the server is not
+ * yet listening (ECONNREFUSED, ENOENT). Returns the connected fd. */
 int lab_connect(int type, int proto, const struct lab_addr *a, int seconds);
 int lab_listen(int type, int proto, const struct lab_addr *a, int backlog);
 

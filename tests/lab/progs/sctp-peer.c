@@ -233,7 +233,7 @@ static void say_ready(void)
 
 static void timeouts(int fd)
 {
-	struct timeval tv = { WAIT_S, 0 };
+	struct timeval tv = { WAIT_S * lab_scale(), 0 };
 
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
@@ -548,7 +548,7 @@ static void pause_a_bit(void)
 static sctp_assoc_t associate(const struct opts *o, const struct lab_addr *a,
 			      int *fdp, int type)
 {
-	for (int tries = 0; tries < WAIT_S * 10; tries++) {
+	for (int tries = 0; tries < WAIT_S * lab_scale() * 10; tries++) {
 		int fd = *fdp, r = 0, event;
 		sctp_assoc_t id = 0, got;
 		char buf[1024];
@@ -587,7 +587,7 @@ static sctp_assoc_t associate(const struct opts *o, const struct lab_addr *a,
 		pause_a_bit();
 		*fdp = client_socket(o, a, type);
 	}
-	lab_die("no association after %d s", WAIT_S);
+	lab_die("no association after %d s", WAIT_S * lab_scale());
 }
 
 /*

@@ -438,7 +438,7 @@ static int client(const struct opts *o, const struct lab_addr *a)
 	static bool echoed[MAX_SEEN];
 	bool good = true, printed = false;
 	int left = o->count;
-	time_t end = time(NULL) + 15;
+	time_t end = time(NULL) + 15 * lab_scale();
 
 	for (int seq = 0; seq < o->count; seq++) {
 		send_seq(fd, a, o->claim, seq);
