@@ -64,7 +64,7 @@ stage() {
 	rm -f "$dir"/meson-logs/testlog*.json
 	export PEERSEC_LAB_PROGRESS=$PWD/$dir/lab-progress.log
 	: >"$PEERSEC_LAB_PROGRESS"
-	meson test -C "$dir" --print-errorlogs "$@" &
+	meson test -C "$dir" --no-rebuild --print-errorlogs "$@" &
 	pid=$!
 	tail -n +1 -F --pid="$pid" "$PEERSEC_LAB_PROGRESS" 2>/dev/null | sed -u 's/^/  /' &
 	wait "$pid" || stage_fail=1

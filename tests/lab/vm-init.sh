@@ -141,11 +141,16 @@ progress() { ls -la --full-time "$1" "$2" 2>/dev/null | md5sum; }
 # watch NAME PID TAPFILE: wait for the scenario shell PID (a process group
 # leader); stop its whole group when it made no progress for LAB_STALL s.
 watch() {
-	local name=$1 pid=$2 t=$3 last now idle=0 check
+	local name=$1 pid=$2 t=$3 last now idle=0 check i
 
 	last=$(progress "/tmp/lab/$name" "$t")
 	while kill -0 "$pid" 2>/dev/null; do
-		sleep 1
+		# a second, in steps that notice the end at once
+		i=0
+		while [ $i -lt 10 ] && kill -0 "$pid" 2>/dev/null; do
+			usleep 100000
+			i=$((i + 1))
+		done
 		now=$(progress "/tmp/lab/$name" "$t")
 		if [ "$now" != "$last" ]; then
 			last=$now idle=0
