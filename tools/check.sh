@@ -2,17 +2,22 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Run every test of libpeersec: the README's test command, and what CI runs.
 #
-#   build/        unit, host, hygiene and install tests, then the lab VM
-#   build-asan/   unit and host tests under ASan+UBSan (halt on error), and
-#                 the lab VM with the sanitized library and programs
-#   build/ again  unit and host tests under valgrind memcheck
-#   build-tsan/   every function from many threads at once, ThreadSanitizer
-#   build/ again  the lab's library-calling programs under valgrind (in the VM)
-#   build-fuzz/   libFuzzer targets, a bounded time each (clang)
-#   build-cov/    unit and host tests for line coverage of lib/ (gcovr)
+#   build/        unit, host, hygiene and install tests
+# then two lines of work side by side (the VM needs about one core under
+# TCG, the host stages the other):
+#   the VM        the lab with build/, the lab with build-asan/ (library,
+#                 launcher and programs under ASan+UBSan), and build/'s
+#                 library-calling programs under valgrind (lab-memcheck)
+#   the host      build-asan/: unit and host tests under ASan+UBSan;
+#                 build/: the same under valgrind memcheck;
+#                 build-tsan/: every function from many threads (TSan);
+#                 build-fuzz/: libFuzzer targets, a bounded time each;
+#                 build-cov/: unit and host tests for coverage of lib/
 #
-# Ends with one line "check: N passed, N failed, N skipped" and exits non-zero
-# if anything failed.  With CI=true, no suite may skip for want of a VM or root.
+# Each stage is announced with the time since the start; a lab stage shows
+# one line per scenario as the VM finishes it.  Ends with one line
+# "check: N passed, N failed, N skipped" and exits non-zero if anything
+# failed.  With CI=true, no suite may skip for want of a VM or root.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
@@ -25,51 +30,57 @@ announce() { echo "check: [$(elapsed)] $*"; }
 announce "installing what is missing"
 tools/bootstrap.sh || { echo "check: bootstrap failed" >&2; exit 1; }
 
-total_pass=0 total_fail=0 total_skip=0 stage_fail=0
-# Add up one meson test run from its testlog.json.
+# Each stage appends "PASSED FAILED SKIPPED" to this file, and "0 0 0 1"
+# when meson test itself failed; the two lines of work run in separate
+# processes.
+tallies=$(mktemp)
+trap 'rm -f "$tallies"' EXIT
+
+# tally LOGBASE DIR NAME SECONDS: add up one meson test run from its JSON log.
 tally() {
-	local counts
-	counts=$(python3 - "$1"/meson-logs/testlog*.json <<'PY'
+	local counts p f s
+	counts=$(python3 - "$2/meson-logs/$1.json" <<'PY'
 import json, sys
 p = f = s = 0
-for path in sys.argv[1:]:
-    try:
-        lines = open(path).readlines()
-    except FileNotFoundError:
-        continue
-    for line in lines:
-        r = json.loads(line)["result"]
-        if r in ("OK", "EXPECTEDFAIL"): p += 1
-        elif r == "SKIP": s += 1
-        else: f += 1
+try:
+    lines = open(sys.argv[1]).readlines()
+except FileNotFoundError:
+    lines = []
+for line in lines:
+    r = json.loads(line)["result"]
+    if r in ("OK", "EXPECTEDFAIL"): p += 1
+    elif r == "SKIP": s += 1
+    else: f += 1
 print(p, f, s)
 PY
 )
 	read -r p f s <<<"$counts"
 	if [[ $((p + f + s)) -eq 0 ]]; then
-		echo "check: stage $2 ran no test"
+		echo "check: stage $3 ran no test"
 		f=1
 	fi
-	total_pass=$((total_pass + p)) total_fail=$((total_fail + f)) total_skip=$((total_skip + s))
-	echo "check: stage $2: $p passed, $f failed, $s skipped ($3 s)"
+	echo "$p $f $s" >>"$tallies"
+	echo "check: stage $3: $p passed, $f failed, $s skipped ($4 s)"
 }
 
 # stage NAME BUILDDIR MESON-TEST-ARGS...
 # A lab stage streams one line per scenario as the VM finishes it
 # (run-lab.sh writes them to PEERSEC_LAB_PROGRESS).
 stage() {
-	local name=$1 dir=$2 t0=$SECONDS pid
+	local name=$1 dir=$2 t0=$SECONDS pid shown logbase
 	shift 2
+	logbase=check-$(tr -c 'a-zA-Z0-9\n' - <<<"$name")
 	announce "=== $name"
-	rm -f "$dir"/meson-logs/testlog*.json
-	export PEERSEC_LAB_PROGRESS=$PWD/$dir/lab-progress.log
+	rm -f "$dir/meson-logs/$logbase".*
+	export PEERSEC_LAB_PROGRESS=$top/$dir/$logbase.progress
 	: >"$PEERSEC_LAB_PROGRESS"
-	meson test -C "$dir" --no-rebuild --print-errorlogs "$@" &
+	meson test -C "$dir" --no-rebuild --logbase "$logbase" --print-errorlogs "$@" &
 	pid=$!
 	tail -n +1 -F --pid="$pid" "$PEERSEC_LAB_PROGRESS" 2>/dev/null | sed -u 's/^/  /' &
-	wait "$pid" || stage_fail=1
-	wait
-	tally "$dir" "$name" $((SECONDS - t0))
+	shown=$!
+	wait "$pid" || echo "0 0 0 1" >>"$tallies"
+	wait "$shown"
+	tally "$logbase" "$dir" "$name" $((SECONDS - t0))
 }
 
 # setup BUILDDIR MESON-OPTIONS...: configure and build, saying which.
@@ -91,23 +102,25 @@ setup() {
 }
 
 setup build
-stage "unit, host, hygiene, install" build --no-suite lab --no-suite lab-memcheck --no-suite fuzz
-stage "lab (VM)" build --suite lab
-
 setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Ddocs=disabled
-stage "ASan+UBSan" build-asan --suite unit --suite host
+stage "unit, host, hygiene, install" build --no-suite lab --no-suite lab-memcheck --no-suite fuzz
 
+# The VM's line of work.  A sanitizer report in any scenario fails it
+# (tests/lab/README.md); lab-memcheck runs stream-peer, udp-peer and
+# sctp-peer under valgrind in 94-library-sample.
+{
+	stage "lab (VM)" build --suite lab
+	stage "lab (VM) under ASan+UBSan" build-asan --suite lab
+	stage "lab (VM) under valgrind memcheck" build --suite lab-memcheck
+} &
+vm_work=$!
+
+# The host's line of work.
+stage "ASan+UBSan" build-asan --suite unit --suite host
 stage "valgrind memcheck" build --setup valgrind --suite unit --suite host
 
 CC=clang setup build-tsan -Db_sanitize=thread -Db_lundef=false -Ddocs=disabled
 TSAN_OPTIONS=halt_on_error=1:exitcode=66 stage "ThreadSanitizer" build-tsan --suite threads
-
-# The lab's in-VM programs under ASan+UBSan and valgrind: the whole lab with
-# the sanitized library, launcher and programs (a sanitizer report in any
-# scenario fails it: tests/lab/README.md), then stream-peer, udp-peer and
-# sctp-peer under valgrind memcheck in 94-library-sample (lab-memcheck).
-stage "lab (VM) under ASan+UBSan" build-asan --suite lab
-stage "lab (VM) under valgrind memcheck" build --suite lab-memcheck
 
 CC=clang setup build-fuzz -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false -Ddocs=disabled
 stage "fuzz" build-fuzz --suite fuzz
@@ -117,6 +130,12 @@ stage "coverage run" build-cov --suite unit --suite host
 announce "=== coverage of lib/ (unit + host tests)"
 gcovr -r "$top" --object-directory build-cov --filter "$top/lib/" --print-summary -s 2>/dev/null | tail -n 3
 
+announce "host stages done; waiting for the VM's"
+wait "$vm_work"
+
+read -r total_pass total_fail total_skip stage_fail < <(awk '
+	{ p += $1; f += $2; s += $3; e += $4 }
+	END { print p + 0, f + 0, s + 0, e + 0 }' "$tallies")
 announce "done"
 echo "check: $total_pass passed, $total_fail failed, $total_skip skipped"
 [[ $total_fail -eq 0 && $stage_fail -eq 0 ]]
