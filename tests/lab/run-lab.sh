@@ -114,6 +114,7 @@ done
 
 # --------------------------------------------------------------- kernel
 t0=$(date +%s.%N)
+progress "lab: getting Debian's kernel (downloaded once) and building the initramfs"
 kdir=$("$here/fetch-kernel.sh") || cannot_run "could not fetch Debian's cloud kernel"
 vmlinuz=$(ls "$kdir"/boot/vmlinuz-* 2>/dev/null | head -n 1)
 moddir=$(ls -d "$kdir"/lib/modules/* 2>/dev/null | head -n 1)
