@@ -39,13 +39,13 @@ trap 'rm -f "$tallies"' EXIT
 # tally LOGBASE DIR NAME SECONDS: add up one meson test run from its JSON log.
 tally() {
 	local counts p f s
-	counts=$(python3 - "$2/meson-logs/$1.json" <<'PY'
-import json, sys
+	counts=$(python3 - "$2/meson-logs" "$1" <<'PY'
+import glob, json, os, sys
 p = f = s = 0
-try:
-    lines = open(sys.argv[1]).readlines()
-except FileNotFoundError:
-    lines = []
+# LOGBASE.json, or LOGBASE-SETUP.json with meson test --setup
+logs = glob.glob(os.path.join(sys.argv[1], sys.argv[2] + ".json"))
+logs += glob.glob(os.path.join(sys.argv[1], sys.argv[2] + "-*.json"))
+lines = [line for log in logs for line in open(log)]
 for line in lines:
     r = json.loads(line)["result"]
     if r in ("OK", "EXPECTEDFAIL"): p += 1
@@ -69,9 +69,10 @@ PY
 stage() {
 	local name=$1 dir=$2 t0=$SECONDS pid shown logbase
 	shift 2
-	logbase=check-$(tr -c 'a-zA-Z0-9\n' - <<<"$name")
+	# unique, and no stage's log base begins another's
+	logbase=check-$(tr -c 'a-zA-Z0-9\n' - <<<"$name")_
 	announce "=== $name"
-	rm -f "$dir/meson-logs/$logbase".*
+	rm -f "$dir/meson-logs/$logbase".* "$dir/meson-logs/$logbase"-*
 	export PEERSEC_LAB_PROGRESS=$top/$dir/$logbase.progress
 	: >"$PEERSEC_LAB_PROGRESS"
 	meson test -C "$dir" --no-rebuild --logbase "$logbase" --print-errorlogs "$@" &
