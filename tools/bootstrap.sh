@@ -15,6 +15,8 @@ packages=(
 	qemu-system-x86 busybox-static secilc cpio kmod netlabel-tools
 	# benchmarks
 	xinetd
+	# Debian packages, the style check (tests/package, tests/hygiene)
+	debhelper dpkg-dev fakeroot lintian clang-format
 )
 
 missing=()
