@@ -3,12 +3,15 @@
 # Run every test of libpeersec: the README's test command, and what CI runs.
 #
 #   build/        unit, host, hygiene and install tests
-# then two lines of work side by side (the VM needs about one core under
-# TCG, the host stages the other):
-#   the VM        the lab with build/, the lab with build-asan/ (library,
-#                 launcher and programs under ASan+UBSan), and build/'s
-#                 library-calling programs under valgrind (lab-memcheck)
-#   the host      build-asan/: unit and host tests under ASan+UBSan;
+# then three lines of work side by side (a VM keeps about one core busy
+# under TCG; the lab's bounds scale with the VM's speed):
+#   a VM          the lab with build/, then build/'s library-calling
+#                 programs under valgrind (lab-memcheck)
+#   a VM          the lab with build-asan/ (library, launcher and programs
+#                 under ASan+UBSan)
+#   the host      build/: Debian packages built from a copy of the tree and
+#                 used, and a parent project using libpeersec as a subproject;
+#                 build-asan/: unit and host tests under ASan+UBSan;
 #                 build/: the same under valgrind memcheck;
 #                 build-tsan/: every function from many threads (TSan);
 #                 build-fuzz/: libFuzzer targets, a bounded time each;
@@ -77,7 +80,8 @@ stage() {
 	: >"$PEERSEC_LAB_PROGRESS"
 	meson test -C "$dir" --no-rebuild --logbase "$logbase" --print-errorlogs "$@" &
 	pid=$!
-	tail -n +1 -F --pid="$pid" "$PEERSEC_LAB_PROGRESS" 2>/dev/null | sed -u 's/^/  /' &
+	tail -n +1 -F --pid="$pid" "$PEERSEC_LAB_PROGRESS" 2>/dev/null |
+		sed -u "s/^/  [$name] /" &
 	shown=$!
 	wait "$pid" || echo "0 0 0 1" >>"$tallies"
 	wait "$shown"
@@ -106,17 +110,19 @@ setup build
 setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Ddocs=disabled
 stage "unit, host, hygiene, install" build --no-suite lab --no-suite lab-memcheck --no-suite fuzz
 
-# The VM's line of work.  A sanitizer report in any scenario fails it
-# (tests/lab/README.md); lab-memcheck runs stream-peer, udp-peer and
-# sctp-peer under valgrind in 94-library-sample.
+# Two VMs, each needing about one core under TCG.  A sanitizer report in
+# any scenario fails it (tests/lab/README.md); lab-memcheck runs
+# stream-peer, udp-peer and sctp-peer under valgrind in 94-library-sample.
 {
-	stage "lab (VM)" build --suite lab
-	stage "lab (VM) under ASan+UBSan" build-asan --suite lab
-	stage "lab (VM) under valgrind memcheck" build --suite lab-memcheck
+	stage "lab" build --suite lab
+	stage "lab, valgrind" build --suite lab-memcheck
 } &
 vm_work=$!
+stage "lab, ASan+UBSan" build-asan --suite lab &
+vm_asan=$!
 
 # The host's line of work.
+stage "Debian packages, subproject" build --suite package
 stage "ASan+UBSan" build-asan --suite unit --suite host
 stage "valgrind memcheck" build --setup valgrind --suite unit --suite host
 
@@ -131,8 +137,8 @@ stage "coverage run" build-cov --suite unit --suite host
 announce "=== coverage of lib/ (unit + host tests)"
 gcovr -r "$top" --object-directory build-cov --filter "$top/lib/" --print-summary -s 2>/dev/null | tail -n 3
 
-announce "host stages done; waiting for the VM's"
-wait "$vm_work"
+announce "host stages done; waiting for the VMs"
+wait "$vm_work" "$vm_asan"
 
 read -r total_pass total_fail total_skip stage_fail < <(awk '
 	{ p += $1; f += $2; s += $3; e += $4 }

@@ -50,7 +50,7 @@ section_lab() {
 	: >"$PEERSEC_LAB_PROGRESS"
 	meson test -C "$build" --suite lab --print-errorlogs >"$build/demo-lab.log" 2>&1 &
 	pid=$!
-	tail -n +1 -F --pid="$pid" "$PEERSEC_LAB_PROGRESS" 2>/dev/null | sed -u 's/^/   /' &
+	tail -n +1 -F --pid="$pid" "$PEERSEC_LAB_PROGRESS" 2>/dev/null | sed -u 's/^/   lab: /' &
 	wait "$pid"
 	rc=$?
 	wait

@@ -114,7 +114,7 @@ done
 
 # --------------------------------------------------------------- kernel
 t0=$(date +%s.%N)
-progress "lab: getting Debian's kernel (downloaded once) and building the initramfs"
+progress "getting Debian's kernel (downloaded once) and building the initramfs"
 kdir=$("$here/fetch-kernel.sh") || cannot_run "could not fetch Debian's cloud kernel"
 vmlinuz=$(ls "$kdir"/boot/vmlinuz-* 2>/dev/null | head -n 1)
 moddir=$(ls -d "$kdir"/lib/modules/* 2>/dev/null | head -n 1)
@@ -273,7 +273,7 @@ qemu-system-x86_64 \
 	-serial "file:$console" -serial "file:$results" \
 	>"$work/qemu.log" 2>&1 &
 qemu_pid=$!
-progress "lab: VM started ($(basename "$vmlinuz"), initramfs built in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", b - a }') s)"
+progress "VM started ($(basename "$vmlinuz"), initramfs built in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", b - a }') s)"
 
 boot_stall=${PEERSEC_LAB_BOOT_STALL:-300}
 stall=$boot_stall hung='' off=0 size=-1 quiet=0
@@ -295,12 +295,12 @@ while kill -0 "$qemu_pid" 2>/dev/null; do
 		'# calibration: scale '*)
 			read -r _ _ _ sc _ st <<<"$line"
 			stall=$((st + 60 * sc))
-			progress "lab: time scale $sc (a scenario that stalls for $st s is stopped)" ;;
+			progress "time scale $sc (a scenario that stalls for $st s is stopped)" ;;
 		'# scenario: '*) s_name=${line#\# scenario: } s_ok=0 s_bad=0 ;;
 		'ok - '*) s_ok=$((s_ok + 1)) ;;
 		'not ok - '*) s_bad=$((s_bad + 1)) ;;
 		"# timing: $s_name "*)
-			[[ -n $s_name ]] && progress "$(printf 'lab: %-30s %3d passed, %d failed, %6s s' \
+			[[ -n $s_name ]] && progress "$(printf '%-30s %3d passed, %d failed, %6s s' \
 				"$s_name" "$s_ok" "$s_bad" "$(awk '{ print $(NF - 1) }' <<<"$line")")" ;;
 		esac
 	done < <(tail -c "+$((off + 1))" "$results" 2>/dev/null)
@@ -314,7 +314,7 @@ done
 wait "$qemu_pid"
 qemu_rc=$?
 t2=$(date +%s.%N)
-progress "lab: VM finished in $(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.0f", b - a }') s${hung:+: $hung}"
+progress "VM finished in $(awk -v a="$t1" -v b="$t2" 'BEGIN { printf "%.0f", b - a }') s${hung:+: $hung}"
 
 # -------------------------------------------------------------- results
 n=0 bad=0
