@@ -153,12 +153,15 @@ static int loop(struct inetd_state *st, int sfd)
 			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 				if (si.ssi_signo == SIGHUP)
 					hup = true;
+				else if (si.ssi_signo == SIGUSR1)
+					inetd_stats_report(st, "status");
 				else if (si.ssi_signo == SIGTERM ||
 					 si.ssi_signo == SIGINT)
 					stop = true;
 			}
 			inetd_reap(st);
 			if (stop) {
+				inetd_stats_report(st, "stopping");
 				inetd_log(LOG_NOTICE, "stopping: %lu started, "
 					  "%lu refused; contexts: %lu derived, "
 					  "%lu remembered", st->started,
@@ -250,6 +253,7 @@ int main(int argc, char **argv)
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -276,6 +280,7 @@ int main(int argc, char **argv)
 	if (st.status_page)
 		selinux_status_close();
 	free(st.child);
+	free(st.stats);
 	free(st.label);
 	free(st.dgram);
 	freecon(st.own_context);

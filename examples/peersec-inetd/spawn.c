@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <linux/filter.h>
 #include <sched.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -257,6 +256,7 @@ void inetd_refuse(struct inetd_state *st, const struct inetd_service *s,
 	char addr[80];
 
 	st->refused++;
+	inetd_stats_of(st, s->name, s->proto)->refused++;
 	inetd_addr_format((const struct sockaddr *)&peer->addr, addr,
 			  sizeof(addr));
 	inetd_log(LOG_WARNING, "refused %s/%s peer %s label %s: %s", s->name,
@@ -287,7 +287,7 @@ static int child_add(struct inetd_state *st, pid_t pid, const char *name)
 		st->child_cap = cap;
 	}
 	st->child[st->nchild] = (struct inetd_child){
-		.pid = pid, .status_fd = -1,
+		.pid = pid, .status_fd = -1, .reply_fd = -1,
 	};
 	snprintf(st->child[st->nchild].service, INETD_NAME_MAX + 1, "%s",
 		 name);
@@ -357,6 +357,7 @@ static void refuse_child(struct inetd_state *st, const struct inetd_child *c,
 	char addr[80];
 
 	st->refused++;
+	inetd_stats_of(st, c->service, c->proto)->refused++;
 	inetd_addr_format((const struct sockaddr *)&c->addr, addr,
 			  sizeof(addr));
 	inetd_log(LOG_WARNING, "refused %s/%s peer %s label %s: %s",
@@ -375,6 +376,7 @@ static void settle(struct inetd_state *st, struct inetd_child *c,
 		char addr[80];
 
 		st->started++;
+		inetd_stats_of(st, c->service, c->proto)->served++;
 		inetd_addr_format((const struct sockaddr *)&c->addr, addr,
 				  sizeof(addr));
 		inetd_log(LOG_INFO, "started %s/%s pid %d for %s label %s "
@@ -530,6 +532,7 @@ static void child_remove(struct inetd_state *st, struct inetd_child *c,
 	if (WIFSIGNALED(status))
 		inetd_log(LOG_DEBUG, "%s pid %d killed by signal %d",
 			  c->service, (int)c->pid, WTERMSIG(status));
+	inetd_udp_reply_done(st, c);
 	*c = st->child[--st->nchild];
 }
 
@@ -603,19 +606,6 @@ static _Noreturn void child_fail(struct spawn_args *a, const char *step,
 	_exit(126);
 }
 
-/* Write @len bytes of @val into our /proc attribute @attr. */
-static int attr_write(const char *attr, const char *val, size_t len)
-{
-	int fd = open(attr, O_WRONLY | O_CLOEXEC), r = 0;
-
-	if (fd < 0)
-		return -1;
-	if (write(fd, val, len) != (ssize_t)len)
-		r = -1;
-	close(fd);
-	return r;
-}
-
 /* The context of the next exec is @a->ctx: set it, and read it back. */
 static void child_execcon(struct spawn_args *a)
 {
@@ -637,52 +627,6 @@ static void child_execcon(struct spawn_args *a)
 		n--;
 	if ((size_t)n != a->ctx_len || memcmp(got, a->ctx, a->ctx_len) != 0)
 		child_fail(a, "exec context read back differs", EPERM);
-}
-
-/* The answering socket of a UDP handler, made in the server's context so
- * that what it sends carries the server's label. */
-/*
- * Connected to the sender, the answering socket is where the kernel
- * delivers what the sender sends next from the same address and port: a
- * connected socket wins over the launcher's, and shutdown(SHUT_RD) neither
- * stops the delivery nor a later read.  So the handler could read a
- * datagram that was never judged on its own label.  A filter that accepts
- * nothing, set before bind() and locked against the server, drops it.
- * (Plain system calls only: this runs in the spawned child.)
- */
-static int drop_input(int fd)
-{
-	struct sock_filter drop = BPF_STMT(BPF_RET | BPF_K, 0);
-	struct sock_fprog prog = { .len = 1, .filter = &drop };
-	int one = 1;
-
-	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
-		       sizeof(prog)) < 0)
-		return -1;
-	return setsockopt(fd, SOL_SOCKET, SO_LOCK_FILTER, &one, sizeof(one));
-}
-
-static int reply_socket(struct spawn_args *a)
-{
-	static const char attr[] = "/proc/thread-self/attr/sockcreate";
-	const struct inetd_peer *peer = a->peer;
-	int family = peer->local.ss_family, one = 1, fd;
-	socklen_t len = family == AF_INET ? sizeof(struct sockaddr_in) :
-			sizeof(struct sockaddr_in6);
-
-	if (attr_write(attr, a->ctx, a->ctx_len + 1) < 0)
-		return -1;
-	fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	if (attr_write(attr, "", 1) < 0 ||
-	    drop_input(fd) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    bind(fd, (const struct sockaddr *)&peer->local, len) < 0 ||
-	    connect(fd, (const struct sockaddr *)&peer->addr, len) < 0 ||
-	    shutdown(fd, SHUT_RD) < 0)
-		return -1;
-	return fd;
 }
 
 /* Put @fd on @target, whatever descriptor it is now. */
@@ -715,13 +659,8 @@ static int child(void *arg)
 	/* 1. the context of the next exec, read back */
 	child_execcon(a);
 
-	/* 2. UDP: the answering socket, while we may still bind */
-	out_fd = a->io->conn;
-	if (a->io->dgram != NULL) {
-		out_fd = reply_socket(a);
-		if (out_fd < 0)
-			child_fail(a, "answering socket", errno);
-	}
+	/* 2. UDP: the answering socket the launcher made */
+	out_fd = a->io->dgram != NULL ? a->io->reply : a->io->conn;
 
 	/* 3. stdin, stdout; stderr stays the launcher's log */
 	if (place(a->in_fd, 0) < 0 || place(out_fd, 1) < 0)
@@ -842,7 +781,7 @@ static char *child_stack(void)
 
 int inetd_spawn(struct inetd_state *st, const struct inetd_service *s,
 		const struct inetd_peer *peer, const char *ctx,
-		const struct inetd_io *io)
+		struct inetd_io *io)
 {
 	char why[WHY_MAX] = "";
 	int status[2] = { -1, -1 }, pipe_in[2] = { -1, -1 };
@@ -922,6 +861,9 @@ int inetd_spawn(struct inetd_state *st, const struct inetd_service *s,
 	c->addr = peer->addr;
 	c->ctx = strdup(ctx);
 	c->label = peer->label != NULL ? strdup(peer->label) : NULL;
+	c->reply_fd = io->reply;
+	c->reply_drops = io->reply_drops;
+	io->reply = -1;
 	st->nstarting++;
 	if (c->ctx == NULL || (peer->label != NULL && c->label == NULL)) {
 		settle(st, c, "out of memory");

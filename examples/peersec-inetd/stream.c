@@ -102,6 +102,7 @@ void inetd_stream_ready(struct inetd_state *st, size_t i)
 				  NULL);
 			return;
 		}
+		inetd_stats_of(st, s->name, s->proto)->received++;
 		serve(st, s, conn, &addr);
 		close(conn);
 	}
