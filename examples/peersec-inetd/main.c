@@ -4,7 +4,8 @@
  * derived from its network peer's label.  See peersec-inetd(8).
  *
  * One thread, one poll loop over the listening sockets and a signalfd for
- * SIGCHLD (reap), SIGHUP (reload) and SIGTERM/SIGINT (stop).
+ * SIGCHLD (reap), SIGHUP (reload), SIGUSR1 (status report) and
+ * SIGTERM/SIGINT (stop).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -148,18 +149,20 @@ static int loop(struct inetd_state *st, int sfd)
 				inetd_starting_ready(st, who[k]);
 		if (pfd[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
-			bool hup = false, stop = false;
+			bool hup = false, stop = false, usr1 = false;
 
 			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 				if (si.ssi_signo == SIGHUP)
 					hup = true;
 				else if (si.ssi_signo == SIGUSR1)
-					inetd_stats_report(st, "status");
+					usr1 = true;
 				else if (si.ssi_signo == SIGTERM ||
 					 si.ssi_signo == SIGINT)
 					stop = true;
 			}
 			inetd_reap(st);
+			if (usr1)
+				inetd_stats_report(st, "status");
 			if (stop) {
 				inetd_stats_report(st, "stopping");
 				inetd_log(LOG_NOTICE, "stopping: %lu started, "

@@ -79,7 +79,7 @@ if grep '^pid=' "$INETD_RAN" | grep -v "context=$SERVICE:" >/dev/null; then
 else
 	ok "no server ran outside service_t"
 fi
-sleep 0.5
+inetd_until 60 inetd_idle "$INETD_PID"
 z=$(inetd_children "$INETD_PID" | awk '$2 == "Z"' | wc -l)
 expect_eq "no zombie children" 0 "$z"
 inetd_stop inetd

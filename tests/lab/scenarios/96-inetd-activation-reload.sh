@@ -51,8 +51,9 @@ fds0=$(inetd_fds "$INETD_PID")
 
 # a bad file: refused with file:line, the old table stays
 { inetd_service rl tcp 7201; printf 'service broken\n{\n\tport = 99999\n}\n'; } >"$conf"
+h0=$(grep -c 'reloaded \|reload refused' "$LAB_TMP/rl.out")
 kill -HUP "$INETD_PID"
-sleep 0.5
+inetd_until 60 _inetd_more "$LAB_TMP/rl.out" 'reloaded \|reload refused' "$h0"
 if grep -q "reload refused, old configuration kept: $conf:13: port must be" "$LAB_TMP/rl.out"; then
 	ok "reload: a bad file is refused with file:line and reason"
 else
@@ -64,8 +65,9 @@ inetd_ask "reload: after a bad file, 7201 still answers" \
 
 # a good file: the service moves to 7202, 7201 closes
 inetd_service rl tcp 7202 >"$conf"
+h0=$(grep -c 'reloaded \|reload refused' "$LAB_TMP/rl.out")
 kill -HUP "$INETD_PID"
-sleep 0.5
+inetd_until 60 _inetd_more "$LAB_TMP/rl.out" 'reloaded \|reload refused' "$h0"
 if grep -q "reloaded $conf: 1 service" "$LAB_TMP/rl.out"; then
 	ok "reload: a good file is taken"
 else
