@@ -27,7 +27,12 @@
 #define INETD_BATCH 32			/* accepts or datagrams per wakeup */
 
 /* ---- log.c ---- */
+/* Room for a peer label in a log line: longer ones are cut, and say so. */
+#define INETD_LOG_LABEL_MAX 320
 void inetd_log_open(bool use_syslog);
+/* @in with control characters, '\\' and bytes above 0x7e as \xHH, cut to
+ * fit @size with "...(N bytes)" at the end. */
+void inetd_escape(const char *in, char *out, size_t size);
 __attribute__((format(printf, 2, 3)))
 void inetd_log(int prio, const char *fmt, ...);
 
@@ -66,6 +71,7 @@ struct inetd_child {
 	struct sockaddr_storage addr;	/* the peer, for the log */
 	/* UDP: the launcher's copy of the handler's answering socket, and
 	 * its kernel drop count once it was connected (udp.c). */
+	long long born_ms;		/* CLOCK_MONOTONIC, for the log */
 	int reply_fd;			/* -1: none */
 	unsigned int reply_drops;
 };

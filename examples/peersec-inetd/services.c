@@ -152,8 +152,44 @@ fail:
 	}
 }
 
+/* A passed socket must be what the service would have opened: family,
+ * type, protocol, and listening for a stream. */
+static bool passed_fits(const struct inetd_service *s, int fd)
+{
+	int want_type = s->proto == INETD_UDP ? SOCK_DGRAM : SOCK_STREAM;
+	int want_proto = s->proto == INETD_TCP ? IPPROTO_TCP :
+			 s->proto == INETD_UDP ? IPPROTO_UDP : IPPROTO_SCTP;
+	int domain = -1, type = -1, proto = -1, listening = 0;
+	socklen_t l = sizeof(int);
+	bool ok;
+
+	getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &l);
+	l = sizeof(int);
+	getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &l);
+	l = sizeof(int);
+	getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &l);
+	l = sizeof(int);
+	getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &l);
+	ok = domain == s->addr.ss_family && type == want_type &&
+	     proto == want_proto && (want_type == SOCK_DGRAM || listening);
+	if (!ok)
+		inetd_log(LOG_ERR, "service %s: passed socket %d does not fit "
+			  "it: family %d, type %d, protocol %d%s; the service "
+			  "wants family %d, type %d, protocol %d%s", s->name,
+			  fd, domain, type, proto,
+			  type == SOCK_STREAM && !listening ?
+			  ", not listening" : "",
+			  s->addr.ss_family, want_type, want_proto,
+			  want_type == SOCK_STREAM ? ", listening" : "");
+	return ok;
+}
+
 static int adopt(const struct inetd_service *s, int fd)
 {
+	if (!passed_fits(s, fd)) {
+		close(fd);
+		return -1;
+	}
 	if (s->proto == INETD_UDP &&
 	    (inetd_udp_prepare(fd, s->addr.ss_family) < 0 ||
 	     udp_exclusive_passed(fd) < 0)) {

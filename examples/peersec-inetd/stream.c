@@ -58,7 +58,7 @@ static void serve(struct inetd_state *st, const struct inetd_service *s,
 {
 	struct inetd_peer peer = { .addr = *addr };
 	socklen_t len = sizeof(peer.local);
-	struct inetd_io io = { .conn = conn };
+	struct inetd_io io = { .conn = conn, .reply = -1 };
 	char why[128] = "";
 	char *ctx = NULL;
 

@@ -24,6 +24,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -521,6 +522,127 @@ static void udp_accounting(void **state)
 	assert_int_equal(f.served + f.refused + f.dropped, SENT);
 }
 
+/* -t and the parser on files the launcher must refuse, each with its
+ * reason: a missing or non-executable server, label = optional without
+ * unlabeled_level, an address and its v4-mapped form on one port, a
+ * duplicate name behind a disabled service, a NUL byte. */
+static void config_refusals(void **state)
+{
+	static const struct {
+		const char *file, *text, *want;
+	} cases[] = {
+		{ "missing.conf",
+		  "service m\n{\n\tprotocol = tcp\n\tport = 7\n\tuser = 0\n"
+		  "\tserver = /no/such/server\n}\n",
+		  "service m (line 1): server /no/such/server: No such file" },
+		{ "noexec.conf",
+		  "service n\n{\n\tprotocol = tcp\n\tport = 7\n\tuser = 0\n"
+		  "\tserver = /etc/passwd\n}\n",
+		  "service n (line 1): server /etc/passwd: not executable" },
+		{ "optional.conf",
+		  "service o\n{\n\tprotocol = tcp\n\tport = 7\n\tuser = 0\n"
+		  "\tserver = /bin/true\n\tlabel = optional\n"
+		  "\tbase_context = u:r:t:s0-s3\n}\n",
+		  "optional.conf:1: service o: label = optional needs "
+		  "unlabeled_level" },
+		{ "mapped.conf",
+		  "service a\n{\n\tprotocol = udp\n\tport = 7\n\tuser = 0\n"
+		  "\tserver = /bin/true\n\tbind = 127.0.0.1\n}\n"
+		  "service b\n{\n\tprotocol = udp\n\tport = 7\n\tuser = 0\n"
+		  "\tserver = /bin/true\n\tbind = ::ffff:127.0.0.1\n}\n",
+		  "mapped.conf:9: service b: udp port 7 is taken by service a" },
+		{ "dup.conf",
+		  "service a\n{\n\tprotocol = tcp\n\tport = 7\n\tuser = 0\n"
+		  "\tserver = /bin/true\n\tdisable = yes\n}\n"
+		  "service a\n{\n\tprotocol = tcp\n\tport = 8\n\tuser = 0\n"
+		  "\tserver = /bin/true\n}\n",
+		  "dup.conf:9: service a is defined twice (first at line 1)" },
+	};
+	char cmd[1024], p[128];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		write_file(cases[i].file, cases[i].text);
+		snprintf(cmd, sizeof(cmd), "%s -t -f %s/%s 2>%s/refusal.log",
+			 inetd, dir, cases[i].file, dir);
+		print_message("%s\n", cases[i].file);
+		assert_int_equal(WEXITSTATUS(system(cmd)), 1);
+		assert_non_null(strstr(read_file("refusal.log"),
+				       cases[i].want));
+	}
+	/* a NUL byte, reported as such */
+	path_in(p, sizeof(p), "nul.conf");
+	{
+		FILE *f = fopen(p, "w");
+
+		assert_non_null(f);
+		fwrite("service a\n{\n\tprotocol = tcp\0\n}\n", 1, 32, f);
+		fclose(f);
+	}
+	snprintf(cmd, sizeof(cmd), "%s -t -f %s 2>%s/refusal.log", inetd, p,
+		 dir);
+	assert_int_equal(WEXITSTATUS(system(cmd)), 1);
+	assert_non_null(strstr(read_file("refusal.log"),
+			       "nul.conf:3: a NUL byte in the line"));
+}
+
+/* A passed socket that does not fit its service (AF_UNIX or UDP for a TCP
+ * service) stops the launcher at start, with a message. */
+static void activation_mismatch(void **state)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char conf[1024] = "", c[128], l[128];
+
+	service(conf, sizeof(conf), "act", 7302);
+	write_file("mis.conf", conf);
+	path_in(c, sizeof(c), "mis.conf");
+	path_in(sun.sun_path, sizeof(sun.sun_path), "mis.sock");
+	for (int k = 0; k < 2; k++) {
+		int fd = k == 0 ? socket(AF_UNIX, SOCK_STREAM, 0) :
+			 socket(AF_INET, SOCK_DGRAM, 0);
+		int status;
+		pid_t pid;
+
+		assert_true(fd >= 0);
+		if (k == 0) {
+			assert_int_equal(bind(fd, (struct sockaddr *)&sun,
+					      sizeof(sun)), 0);
+			assert_int_equal(listen(fd, 4), 0);
+		}
+		path_in(l, sizeof(l), "mis.log");
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			int out = open(l, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+			char n[16];
+
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			dup2(out, 2);
+			dup2(fd, 3);
+			snprintf(n, sizeof(n), "%d", (int)getpid());
+			setenv("LISTEN_PID", n, 1);
+			setenv("LISTEN_FDS", "1", 1);
+			setenv("LISTEN_FDNAMES", "act", 1);
+			execl(inetd, "peersec-inetd", "-f", c, (char *)NULL);
+			_exit(127);
+		}
+		close(fd);
+		/* it must exit by itself; a hang is caught by the test's own
+		 * timeout */
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 1);
+		assert_non_null(strstr(read_file("mis.log"),
+			k == 0 ? "service act: passed socket 3 does not fit it: "
+				 "family 1, type 1, protocol 0; the service "
+				 "wants family 2, type 1, protocol 6, listening" :
+				 "service act: passed socket 3 does not fit it: "
+				 "family 2, type 2, protocol 17; the service "
+				 "wants family 2, type 1, protocol 6, listening"));
+		assert_null(strstr(read_file("mis.log"), "running as"));
+		unlink(sun.sun_path);
+	}
+}
+
 static void sighup_reload(void **state)
 {
 	char conf[1024] = "";
@@ -618,6 +740,8 @@ int main(void)
 		cmocka_unit_test(udp_accounting),
 		cmocka_unit_test(sighup_reload),
 		cmocka_unit_test(socket_activation),
+		cmocka_unit_test(config_refusals),
+		cmocka_unit_test(activation_mismatch),
 	};
 
 	if (b == NULL)
