@@ -25,6 +25,7 @@
 
 #define INETD_DGRAM_MAX 65536		/* biggest UDP payload, rounded up */
 #define INETD_BATCH 32			/* accepts or datagrams per wakeup */
+#define INETD_WHY_MAX 256		/* a refusal's reason */
 
 /* ---- log.c ---- */
 /* Room for a peer label in a log line: longer ones are cut, and say so. */
@@ -173,7 +174,7 @@ struct inetd_peer {
 
 /*
  * Decide the context for a peer of @s.  On success 0 and a string to free()
- * in *@ctx.  On refusal -1 and a reason in @why (128 bytes).
+ * in *@ctx.  On refusal -1 and a reason in @why (INETD_WHY_MAX bytes).
  */
 int inetd_decide(struct inetd_state *st, const struct inetd_service *s,
 		 const struct inetd_peer *peer, char **ctx, char *why);

@@ -33,7 +33,7 @@
 
 #include "inetd.h"
 
-#define WHY_MAX 128
+#define WHY_MAX INETD_WHY_MAX
 
 /* ---- deciding ---------------------------------------------------------- */
 
@@ -137,12 +137,12 @@ static int within_bound(const char *bound, const char *ctx, char *why)
 		snprintf(why, WHY_MAX, "clearance check: out of memory");
 	} else if (security_compute_av_raw(bound, target, cls, perm,
 					   &avd) < 0) {
-		snprintf(why, WHY_MAX, "clearance check of %.32s within %.32s:"
+		snprintf(why, WHY_MAX, "clearance check of %.80s within %.80s:"
 			 " %s", range_of(ctx), range_of(bound),
 			 strerror(errno));
 	} else if (!(avd.allowed & perm)) {
-		snprintf(why, WHY_MAX, "level %.40s is above the clearance "
-			 "bound %.40s", range_of(ctx), range_of(bound));
+		snprintf(why, WHY_MAX, "level %.100s is not within the clearance "
+			 "bound %.100s", range_of(ctx), range_of(bound));
 	} else {
 		r = 0;
 	}
@@ -294,8 +294,8 @@ static int decide(struct inetd_state *st, const struct inetd_service *s,
 	/* No transition for the server: it would run in the launcher's own
 	 * domain (or the base's), only at the peer's level.  Refuse. */
 	if (same_type(*ctx, st->own_context) || same_type(*ctx, base)) {
-		snprintf(why, WHY_MAX, "no transition: %.30s would run in the "
-			 "launcher's domain (%.30s)", s->server, *ctx);
+		snprintf(why, WHY_MAX, "no transition: %.90s would run in the "
+			 "launcher's domain (%.100s)", s->server, *ctx);
 		goto refuse;
 	}
 	/* The clearance bound: the service's max_range, else the base's

@@ -49,7 +49,7 @@ err:
 #endif
 	if (r == -ENOPROTOOPT)
 		return 0;		/* no label */
-	snprintf(why, 128, "reading the peer label: %s", strerror(-r));
+	snprintf(why, INETD_WHY_MAX, "reading the peer label: %s", strerror(-r));
 	return -1;
 }
 
@@ -59,7 +59,7 @@ static void serve(struct inetd_state *st, const struct inetd_service *s,
 	struct inetd_peer peer = { .addr = *addr };
 	socklen_t len = sizeof(peer.local);
 	struct inetd_io io = { .conn = conn, .reply = -1 };
-	char why[128] = "";
+	char why[INETD_WHY_MAX] = "";
 	char *ctx = NULL;
 
 	getsockname(conn, (struct sockaddr *)&peer.local, &len);

@@ -113,7 +113,7 @@ static int reply_socket(struct inetd_state *st, const struct inetd_service *s,
 	const char *step = "socket";
 
 	if (setsockcreatecon_raw(ctx) < 0) {
-		snprintf(why, 128, "setsockcreatecon: %s", strerror(errno));
+		snprintf(why, INETD_WHY_MAX, "setsockcreatecon: %s", strerror(errno));
 		sockcreate_reset();
 		return -1;
 	}
@@ -144,7 +144,7 @@ static int reply_socket(struct inetd_state *st, const struct inetd_service *s,
 	io->reply_drops = drops;
 	return 0;
 fail:
-	snprintf(why, 128, "answering socket: %s: %s", step, strerror(errno));
+	snprintf(why, INETD_WHY_MAX, "answering socket: %s: %s", step, strerror(errno));
 	if (fd >= 0)
 		close(fd);
 	return -1;
@@ -211,7 +211,7 @@ void inetd_udp_ready(struct inetd_state *st, size_t i)
 		};
 		size_t label_len = PEERSEC_LABEL_MAX;
 		struct inetd_io io = { .conn = -1, .reply = -1 };
-		char why[128] = "";
+		char why[INETD_WHY_MAX] = "";
 		char *ctx = NULL;
 		ssize_t len;
 

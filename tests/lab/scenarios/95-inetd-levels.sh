@@ -13,7 +13,7 @@
 # Every server's end is logged with its exit status and duration; -t names
 # a missing or non-executable server.
 #
-# Then a launcher cleared for s0-s3 (clearance.cil): a peer at s4 is
+# Then a launcher cleared for s0-s3:c0.c1023 (clearance.cil): a peer at s4 is
 # refused, as is one with categories outside a service's max_range, and an
 # unlabeled_level above the bound; the refusal names both levels.
 LAB_SOURCE="NetLabel static"
@@ -131,7 +131,7 @@ expect_eq "each server's end is logged with its exit status and duration" \
 	"$started" "$ended"
 sed 's/^/  | /' "$LAB_TMP/inetd.out"
 
-# ---- the clearance bound: a launcher at s0-s3 ----
+# ---- the clearance bound: a launcher at s0-s3:c0.c1023 ----
 M4=lab_mls_u:system_r:peer_t:s4
 M2=lab_mls_u:system_r:peer_t:s2:c1
 M1=lab_mls_u:system_r:peer_t:s1:c20
@@ -145,7 +145,7 @@ conf=$LAB_TMP/clearance.conf
 	inetd_service clr-opt tcp 7014 label=optional unlabeled_level=s4
 } >"$conf"
 ctx=$INETD_CTX
-INETD_CTX=lab_mls_u:system_r:launcher_t:s0-s3
+INETD_CTX=lab_mls_u:system_r:launcher_t:s0-s3:c0.c1023
 inetd_start clr "$conf"
 rc=$?
 INETD_CTX=$ctx
@@ -154,17 +154,17 @@ MS=lab_mls_u:system_r:service_t
 inetd_ask "clearance: a peer at s2:c1, within the launcher's s0-s3, gets a server at s2:c1" \
 	tcp 127.0.0.7 7011 "$MS:s2:c1" "$M2"
 inetd_refused "clearance: tcp: a peer at s4, above the launcher's s0-s3, gets nothing" \
-	tcp 127.0.0.6 7011 clr "level s4 is above the clearance bound s0-s3\$"
+	tcp 127.0.0.6 7011 clr "level s4 is not within the clearance bound s0-s3:c0.c1023\$"
 LAB_TRANSPORT=udp
 inetd_refused "clearance: udp: a peer at s4, above the launcher's s0-s3, gets nothing" \
-	udp 127.0.0.6 7012 clr "level s4 is above the clearance bound s0-s3\$"
+	udp 127.0.0.6 7012 clr "level s4 is not within the clearance bound s0-s3:c0.c1023\$"
 LAB_TRANSPORT=tcp
 inetd_refused "clearance: categories outside max_range s0-s3:c0.c9 (s1:c20) get nothing" \
-	tcp 127.0.0.8 7013 clr "level s1:c20 is above the clearance bound s0-s3:c0.c9\$"
+	tcp 127.0.0.8 7013 clr "level s1:c20 is not within the clearance bound s0-s3:c0.c9\$"
 inetd_ask "clearance: a peer within max_range s0-s3:c0.c9 (s2:c1) gets a server" \
 	tcp 127.0.0.7 7013 "$MS:s2:c1" "$M2"
 inetd_refused "clearance: unlabeled_level s4 is above the bound too: an unlabeled peer gets nothing" \
-	tcp 127.0.0.1 7014 clr "level s4 is above the clearance bound s0-s3\$"
+	tcp 127.0.0.1 7014 clr "level s4 is not within the clearance bound s0-s3:c0.c1023\$"
 if grep '^pid=' "$INETD_RAN" | grep -q 'context=[^ ]*:s4 \|:c20 '; then
 	fail "clearance: no server ran above the bound" "$(cat "$INETD_RAN")"
 else
