@@ -68,8 +68,12 @@ int inetd_udp_prepare(int fd, int family)
 static int udp_exclusive(int fd)
 {
 	struct sock_filter first = BPF_STMT(BPF_RET | BPF_K, 0);
-	struct sock_fprog prog = { .len = 1, .filter = &first };
+	struct sock_fprog prog;
 	int one = 1, zero = 0;
+
+	memset(&prog, 0, sizeof(prog));	/* the padding goes to the kernel */
+	prog.len = 1;
+	prog.filter = &first;
 
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &zero,
 		       sizeof(zero)) < 0 ||

@@ -79,9 +79,12 @@ static void local_address(struct msghdr *msg, const struct inetd_service *s,
 static int drop_input(int fd)
 {
 	struct sock_filter drop = BPF_STMT(BPF_RET | BPF_K, 0);
-	struct sock_fprog prog = { .len = 1, .filter = &drop };
+	struct sock_fprog prog;
 	int one = 1;
 
+	memset(&prog, 0, sizeof(prog));	/* the padding goes to the kernel */
+	prog.len = 1;
+	prog.filter = &drop;
 	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
 		       sizeof(prog)) < 0)
 		return -1;
