@@ -40,6 +40,8 @@ enum attr {
 	A_DISABLE = 1 << 10,
 	A_SOCKET_TYPE = 1 << 11,
 	A_WAIT = 1 << 12,
+	A_MAX_RANGE = 1 << 13,
+	A_UNLABELED = 1 << 14,
 };
 
 /* What the parser is working on. */
@@ -58,6 +60,10 @@ struct parser {
 	char *args;
 	bool user_has_group;
 	gid_t user_gid;
+	/* every service name so far, disabled ones too, and its line */
+	char (*names)[INETD_NAME_MAX + 1];
+	int *name_line;
+	size_t nnames;
 };
 
 __attribute__((format(printf, 2, 3)))
@@ -177,6 +183,18 @@ static bool context_shape(const char *s)
 	return colons >= 2 && *field != '\0';
 }
 
+/* An MLS level or range: s0, s0-s3:c0.c255, ... (the policy judges the
+ * rest). */
+static bool range_shape(const char *s)
+{
+	if (*s == '\0')
+		return false;
+	for (; *s != '\0'; s++)
+		if (!isalnum((unsigned char)*s) && !strchr(".,:-_", *s))
+			return false;
+	return true;
+}
+
 static int set_user(struct parser *p, const char *v)
 {
 	struct passwd *pw;
@@ -231,6 +249,8 @@ static int attribute(struct parser *p, const char *key, const char *v)
 		{ "label", A_LABEL }, { "instances", A_INSTANCES },
 		{ "base_context", A_BASE }, { "disable", A_DISABLE },
 		{ "socket_type", A_SOCKET_TYPE }, { "wait", A_WAIT },
+		{ "max_range", A_MAX_RANGE },
+		{ "unlabeled_level", A_UNLABELED },
 	};
 	enum attr bit = 0;
 	unsigned long n;
@@ -302,6 +322,13 @@ static int attribute(struct parser *p, const char *key, const char *v)
 			return fail(p, "base_context \"%s\" is not a context "
 				    "(user:role:type[:range])", v);
 		return set_string(p, &p->cur.base_context, v);
+	case A_MAX_RANGE:
+	case A_UNLABELED:
+		if (!range_shape(v))
+			return fail(p, "%s \"%s\" is not an MLS level or range",
+				    key, v);
+		return set_string(p, bit == A_MAX_RANGE ? &p->cur.max_range :
+				  &p->cur.unlabeled_level, v);
 	case A_DISABLE:
 		return yes_no(p, key, v, &p->disabled);
 	case A_SOCKET_TYPE:
@@ -378,6 +405,8 @@ static void service_free(struct inetd_service *s)
 	free(s->argv);
 	free(s->server);
 	free(s->base_context);
+	free(s->max_range);
+	free(s->unlabeled_level);
 }
 
 static bool wildcard(const struct sockaddr_storage *ss)
@@ -387,6 +416,24 @@ static bool wildcard(const struct sockaddr_storage *ss)
 		       htonl(INADDR_ANY);
 	return IN6_IS_ADDR_UNSPECIFIED(
 		&((const struct sockaddr_in6 *)ss)->sin6_addr);
+}
+
+/* An IPv4 address, or an IPv6 one in its v4-mapped form (::ffff:a.b.c.d,
+ * the same socket address on a dual-stack socket): true and the IPv4
+ * address in @v4. */
+static bool ipv4_of(const struct sockaddr_storage *ss, struct in_addr *v4)
+{
+	const struct in6_addr *a6;
+
+	if (ss->ss_family == AF_INET) {
+		*v4 = ((const struct sockaddr_in *)ss)->sin_addr;
+		return true;
+	}
+	a6 = &((const struct sockaddr_in6 *)ss)->sin6_addr;
+	if (!IN6_IS_ADDR_V4MAPPED(a6))
+		return false;
+	memcpy(v4, &a6->s6_addr[12], 4);
+	return true;
 }
 
 static unsigned int port_of(const struct sockaddr_storage *ss)
@@ -400,8 +447,15 @@ static unsigned int port_of(const struct sockaddr_storage *ss)
  * IPv4 too (the launcher does not set IPV6_V6ONLY). */
 static bool clash(const struct inetd_service *a, const struct inetd_service *b)
 {
+	struct in_addr a4, b4;
+
 	if (a->proto != b->proto || port_of(&a->addr) != port_of(&b->addr))
 		return false;
+	/* 127.0.0.1 and ::ffff:127.0.0.1, 0.0.0.0 and ::ffff:0.0.0.0 */
+	if (ipv4_of(&a->addr, &a4) && ipv4_of(&b->addr, &b4))
+		return a4.s_addr == htonl(INADDR_ANY) ||
+		       b4.s_addr == htonl(INADDR_ANY) ||
+		       a4.s_addr == b4.s_addr;
 	if (a->addr.ss_family == b->addr.ss_family)
 		return wildcard(&a->addr) || wildcard(&b->addr) ||
 		       memcmp(&a->addr, &b->addr, a->addr_len) == 0;
@@ -437,21 +491,40 @@ static int finish_service(struct parser *p)
 				    (unsigned int)p->cur.uid);
 		p->cur.gid = p->user_gid;
 	}
-	if (!p->cur.label_required && p->cur.base_context != NULL &&
-	    strchr(strchr(strchr(p->cur.base_context, ':') + 1, ':') + 1,
-		   ':') == NULL)
-		return fail(p, "service %s: label = optional needs a "
-			    "base_context with a range", p->cur.name);
+	if (!p->cur.label_required && p->cur.unlabeled_level == NULL)
+		return fail(p, "service %s: label = optional needs "
+			    "unlabeled_level, the level unlabeled peers run at",
+			    p->cur.name);
+	if (p->cur.label_required && p->cur.unlabeled_level != NULL)
+		return fail(p, "service %s: unlabeled_level is set but label "
+			    "= required: no unlabeled peer is served",
+			    p->cur.name);
 	if (build_address(p) < 0 || build_argv(p) < 0)
 		return -1;
 	free(p->args);
 	p->args = NULL;
 
-	for (size_t i = 0; i < cfg->n; i++) {
-		if (strcmp(cfg->svc[i].name, p->cur.name) == 0)
+	/* disabled or not, one name is one service */
+	for (size_t i = 0; i < p->nnames; i++) {
+		if (strcmp(p->names[i], p->cur.name) == 0)
 			return fail(p, "service %s is defined twice (first "
 				    "at line %d)", p->cur.name,
-				    cfg->svc[i].line);
+				    p->name_line[i]);
+	}
+	{
+		char (*n)[INETD_NAME_MAX + 1] = realloc(p->names,
+			(p->nnames + 1) * sizeof(*n));
+		int *l;
+
+		if (n == NULL)
+			return fail(p, "out of memory");
+		p->names = n;
+		l = realloc(p->name_line, (p->nnames + 1) * sizeof(*l));
+		if (l == NULL)
+			return fail(p, "out of memory");
+		p->name_line = l;
+		strcpy(p->names[p->nnames], p->cur.name);
+		p->name_line[p->nnames++] = p->cur.line;
 	}
 	if (p->disabled) {
 		service_free(&p->cur);
@@ -554,22 +627,32 @@ int inetd_config_parse(FILE *f, const char *name, struct inetd_config **out,
 		       char *err)
 {
 	struct parser p = { .file = name, .err = err };
-	char buf[INETD_LINE_MAX + 2];
 	enum state st = OUTSIDE;
+	char *buf = NULL;
+	size_t cap = 0;
+	ssize_t got;
 	int r = 0;
 
 	p.cfg = calloc(1, sizeof(*p.cfg));
 	if (p.cfg == NULL)
 		return fail(&p, "out of memory");
 
-	while (r == 0 && fgets(buf, sizeof(buf), f) != NULL) {
-		size_t n = strlen(buf);
+	while (r == 0 && (got = getline(&buf, &cap, f)) > 0) {
+		size_t n = (size_t)got;
 		char *s;
 
 		p.line++;
-		if (n > 0 && buf[n - 1] != '\n' && !feof(f)) {
+		if (n > 0 && buf[n - 1] == '\n')
+			buf[--n] = '\0';
+		if (n > INETD_LINE_MAX) {
 			r = fail(&p, "line longer than %d bytes",
 				 INETD_LINE_MAX);
+			break;
+		}
+		if (memchr(buf, '\0', n) != NULL) {
+			r = fail(&p, "a NUL byte in the line (at byte %zu)",
+				 (size_t)((char *)memchr(buf, '\0', n) - buf) +
+				 1);
 			break;
 		}
 		s = trim(buf);
@@ -588,6 +671,9 @@ int inetd_config_parse(FILE *f, const char *name, struct inetd_config **out,
 		p.line = p.line > 0 ? p.line : 1;
 		r = fail(&p, "no enabled service");
 	}
+	free(buf);
+	free(p.names);
+	free(p.name_line);
 	if (r < 0) {
 		service_free(&p.cur);
 		free(p.args);

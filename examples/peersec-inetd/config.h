@@ -40,6 +40,10 @@ struct inetd_service {
 	bool label_required;
 	unsigned int instances;		/* children at once, at most */
 	char *base_context;		/* NULL: the launcher's own context */
+	char *max_range;		/* the clearance bound; NULL: see
+					 * peersec-inetd.conf(5) */
+	char *unlabeled_level;		/* label = optional: where unlabeled
+					 * peers run; NULL otherwise */
 };
 
 struct inetd_config {

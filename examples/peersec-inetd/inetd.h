@@ -7,7 +7,8 @@
  *   services.c    the listening sockets, kept across reloads
  *   activation.c  sockets handed over by systemd (LISTEN_FDS)
  *   stream.c      TCP and SCTP one-to-one: accept, label, spawn
- *   udp.c         UDP: one handler per datagram
+ *   udp.c         UDP: one handler per datagram, its answering socket
+ *   stats.c       what became of every connection and datagram
  *   spawn.c       context decision, children, fork + setexeccon + exec
  *   log.c         stderr or syslog
  */
@@ -24,9 +25,15 @@
 
 #define INETD_DGRAM_MAX 65536		/* biggest UDP payload, rounded up */
 #define INETD_BATCH 32			/* accepts or datagrams per wakeup */
+#define INETD_WHY_MAX 256		/* a refusal's reason */
 
 /* ---- log.c ---- */
+/* Room for a peer label in a log line: longer ones are cut, and say so. */
+#define INETD_LOG_LABEL_MAX 320
 void inetd_log_open(bool use_syslog);
+/* @in with control characters, '\\' and bytes above 0x7e as \xHH, cut to
+ * fit @size with "...(N bytes)" at the end. */
+void inetd_escape(const char *in, char *out, size_t size);
 __attribute__((format(printf, 2, 3)))
 void inetd_log(int prio, const char *fmt, ...);
 
@@ -63,6 +70,34 @@ struct inetd_child {
 	char *ctx;			/* derived context, while starting */
 	char *label;			/* peer's, while starting, or NULL */
 	struct sockaddr_storage addr;	/* the peer, for the log */
+	/* UDP: the launcher's copy of the handler's answering socket, and
+	 * its kernel drop count once it was connected (udp.c). */
+	long long born_ms;		/* CLOCK_MONOTONIC, for the log */
+	int reply_fd;			/* -1: none */
+	unsigned int reply_drops;
+};
+
+/*
+ * What became of the connections and datagrams of one service (by name and
+ * protocol, kept across reloads).  Every datagram that reached the
+ * launcher's socket is served (a handler was started for it), refused (a
+ * log line says why), or dropped, counted here by reason:
+ *   busy    sent from the address and port of a handler still running:
+ *           the kernel delivers it to that handler's answering socket,
+ *           whose filter drops it (counted from that socket's drop count
+ *           when the handler ends, and logged)
+ *   setup   reached an answering socket in the moment between its bind and
+ *           its connect (counted the same way)
+ *   queue   dropped by the kernel at the listening socket: receive queue
+ *           full, or a filter or the policy refused it (SO_RXQ_OVFL and
+ *           SO_MEMINFO)
+ */
+struct inetd_stats {
+	char name[INETD_NAME_MAX + 1];
+	enum inetd_proto proto;
+	unsigned long received;		/* connections accepted, datagrams read */
+	unsigned long served, refused;
+	unsigned long drop_busy, drop_setup, drop_queue;
 };
 
 /*
@@ -81,6 +116,7 @@ struct inetd_state {
 	const char *config_path;
 	struct inetd_config *cfg;
 	int *fd;			/* listening socket of cfg->svc[i] */
+	unsigned int *fd_drops;		/* its kernel drop count, last seen */
 	char *own_context;		/* getcon_raw() at start */
 	struct inetd_child *child;
 	size_t nchild, child_cap;
@@ -93,7 +129,22 @@ struct inetd_state {
 	int cache_policy;		/* policy load count the cache is for */
 	size_t cache_next;		/* slot to reuse when full */
 	struct inetd_cache_entry cache[INETD_CACHE_MAX];
+	struct inetd_stats *stats;	/* per service, see above */
+	size_t nstats;
 };
+
+/* ---- stats.c ---- */
+/* The counters of service @name over @proto (made on first use; a shared
+ * catch-all entry when memory is short). */
+struct inetd_stats *inetd_stats_of(struct inetd_state *st, const char *name,
+				   enum inetd_proto proto);
+/* The kernel's drop count of socket @fd (SO_MEMINFO), or 0. */
+unsigned int inetd_sock_drops(int fd);
+/* Listener @i of the table: count what the kernel dropped there since it
+ * was last looked at (@now: a count just read, or 0 to ask SO_MEMINFO). */
+void inetd_listener_drops(struct inetd_state *st, size_t i, unsigned int now);
+/* One line per service, then the totals, prefixed by @what. */
+void inetd_stats_report(struct inetd_state *st, const char *what);
 
 /* ---- services.c ---- */
 /* Make @st use @cfg: reuse the listeners of services on the same protocol
@@ -108,6 +159,10 @@ int inetd_udp_prepare(int fd, int family);
 /* ---- stream.c, udp.c ---- */
 void inetd_stream_ready(struct inetd_state *st, size_t i);
 void inetd_udp_ready(struct inetd_state *st, size_t i);
+/* The handler of @c ended: count what its answering socket dropped, log
+ * it, and close the launcher's copy. */
+void inetd_udp_reply_done(struct inetd_state *st,
+			  const struct inetd_child *c);
 
 /* ---- spawn.c ---- */
 /* Who asked: for the log and the server's environment. */
@@ -119,7 +174,7 @@ struct inetd_peer {
 
 /*
  * Decide the context for a peer of @s.  On success 0 and a string to free()
- * in *@ctx.  On refusal -1 and a reason in @why (128 bytes).
+ * in *@ctx.  On refusal -1 and a reason in @why (INETD_WHY_MAX bytes).
  */
 int inetd_decide(struct inetd_state *st, const struct inetd_service *s,
 		 const struct inetd_peer *peer, char **ctx, char *why);
@@ -127,10 +182,14 @@ int inetd_decide(struct inetd_state *st, const struct inetd_service *s,
 /* How the server's stdin and stdout are made. */
 struct inetd_io {
 	int conn;			/* stream: the connection, both */
-	/* UDP: the datagram goes on a pipe (stdin); stdout is a UDP socket
-	 * bound to @peer->local and connected to @peer->addr. */
+	/* UDP: the datagram goes on a pipe (stdin); stdout is @reply, a UDP
+	 * socket bound to @peer->local and connected to @peer->addr
+	 * (udp.c).  inetd_spawn() takes it (sets -1) when the child is
+	 * made. */
 	const void *dgram;
 	size_t dgram_len;
+	int reply;
+	unsigned int reply_drops;	/* its drop count once connected */
 };
 
 /*
@@ -141,7 +200,7 @@ struct inetd_io {
  */
 int inetd_spawn(struct inetd_state *st, const struct inetd_service *s,
 		const struct inetd_peer *peer, const char *ctx,
-		const struct inetd_io *io);
+		struct inetd_io *io);
 
 /* Children of service @name now running. */
 unsigned int inetd_children_of(const struct inetd_state *st,

@@ -16,6 +16,32 @@ void inetd_log_open(bool use_syslog)
 		openlog("peersec-inetd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
+void inetd_escape(const char *in, char *out, size_t size)
+{
+	size_t n = 0, len = strlen(in);
+	char tail[32];
+
+	snprintf(tail, sizeof(tail), "...(%zu bytes)", len);
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)in[i];
+		char e[5];
+		size_t el;
+
+		if (c < 0x20 || c > 0x7e || c == '\\')
+			el = (size_t)snprintf(e, sizeof(e), "\\x%02x", c);
+		else
+			e[0] = (char)c, e[1] = '\0', el = 1;
+		/* keep room for the tail unless this is the end */
+		if (n + el + (i + 1 < len ? strlen(tail) : 0) >= size) {
+			snprintf(out + n, size - n, "%s", tail);
+			return;
+		}
+		memcpy(out + n, e, el);
+		n += el;
+	}
+	out[n] = '\0';
+}
+
 void inetd_log(int prio, const char *fmt, ...)
 {
 	static const char *const level[] = {

@@ -4,7 +4,8 @@
  * derived from its network peer's label.  See peersec-inetd(8).
  *
  * One thread, one poll loop over the listening sockets and a signalfd for
- * SIGCHLD (reap), SIGHUP (reload) and SIGTERM/SIGINT (stop).
+ * SIGCHLD (reap), SIGHUP (reload), SIGUSR1 (status report) and
+ * SIGTERM/SIGINT (stop).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <selinux/avc.h>
 #include <selinux/selinux.h>
@@ -85,6 +87,34 @@ static void dispatch(struct inetd_state *st, size_t i)
 		inetd_stream_ready(st, i);
 }
 
+/* -t: each server is there, a regular file, executable.  The number of
+ * services whose server is not, each reported on stderr. */
+static int check_servers(const struct inetd_config *cfg)
+{
+	int bad = 0;
+
+	for (size_t i = 0; i < cfg->n; i++) {
+		const struct inetd_service *s = &cfg->svc[i];
+		const char *why = NULL;
+		struct stat sb;
+
+		if (stat(s->server, &sb) < 0)
+			why = strerror(errno);
+		else if (!S_ISREG(sb.st_mode))
+			why = "not a regular file";
+		else if (access(s->server, X_OK) < 0 ||
+			 !(sb.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)))
+			why = "not executable";
+		if (why != NULL) {
+			fprintf(stderr, "peersec-inetd: service %s (line %d): "
+				"server %s: %s\n", s->name, s->line,
+				s->server, why);
+			bad++;
+		}
+	}
+	return bad;
+}
+
 /* Returns the exit status when asked to stop. */
 static int loop(struct inetd_state *st, int sfd)
 {
@@ -148,17 +178,22 @@ static int loop(struct inetd_state *st, int sfd)
 				inetd_starting_ready(st, who[k]);
 		if (pfd[0].revents & POLLIN) {
 			struct signalfd_siginfo si;
-			bool hup = false, stop = false;
+			bool hup = false, stop = false, usr1 = false;
 
 			while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 				if (si.ssi_signo == SIGHUP)
 					hup = true;
+				else if (si.ssi_signo == SIGUSR1)
+					usr1 = true;
 				else if (si.ssi_signo == SIGTERM ||
 					 si.ssi_signo == SIGINT)
 					stop = true;
 			}
 			inetd_reap(st);
+			if (usr1)
+				inetd_stats_report(st, "status");
 			if (stop) {
+				inetd_stats_report(st, "stopping");
 				inetd_log(LOG_NOTICE, "stopping: %lu started, "
 					  "%lu refused; contexts: %lu derived, "
 					  "%lu remembered", st->started,
@@ -224,15 +259,29 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (test_only) {
-		printf("%s: %zu service(s), ok\n", st.config_path, cfg->n);
+		int bad = check_servers(cfg);
+
+		if (bad == 0)
+			printf("%s: %zu service(s), ok\n", st.config_path,
+			       cfg->n);
 		inetd_config_free(cfg);
-		return 0;
+		return bad == 0 ? 0 : 1;
 	}
 
+	/* Every decision starts from the launcher's own context.  With
+	 * SELinux in the kernel (selinuxfs answers), not knowing it is
+	 * fatal.  Without SELinux no context can be derived: the launcher
+	 * runs, and refuses every peer. */
 	if (getcon_raw(&st.own_context) < 0) {
-		inetd_log(LOG_WARNING, "own context unknown (%s): every "
-			  "derivation will fail, nothing will start",
-			  strerror(errno));
+		int e = errno;
+
+		if (security_getenforce() >= 0) {
+			inetd_log(LOG_CRIT, "own context unknown (%s), "
+				  "SELinux on: stopping", strerror(e));
+			return 1;
+		}
+		inetd_log(LOG_WARNING, "own context unknown (%s), SELinux "
+			  "off: every peer will be refused", strerror(e));
 		st.own_context = strdup("");
 	}
 	/* The kernel's status page tells when a policy is loaded: without it,
@@ -250,6 +299,7 @@ int main(int argc, char **argv)
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -276,6 +326,7 @@ int main(int argc, char **argv)
 	if (st.status_page)
 		selinux_status_close();
 	free(st.child);
+	free(st.stats);
 	free(st.label);
 	free(st.dgram);
 	freecon(st.own_context);

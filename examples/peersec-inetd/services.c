@@ -5,6 +5,7 @@
  * address remains, taken from systemd when it passed one.
  */
 #include <errno.h>
+#include <linux/filter.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +26,9 @@ static bool same_socket(const struct inetd_service *a,
 	       memcmp(&a->addr, &b->addr, a->addr_len) == 0;
 }
 
-/* A UDP socket that hands the launcher each datagram's label and the local
- * address it was sent to (the handler answers from there). */
+/* A UDP socket that hands the launcher each datagram's label, the local
+ * address it was sent to (the handler answers from there) and the kernel's
+ * drop count (SO_RXQ_OVFL). */
 int inetd_udp_prepare(int fd, int family)
 {
 	int one = 1, r;
@@ -40,9 +42,75 @@ int inetd_udp_prepare(int fd, int family)
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one,
 		       sizeof(one)) < 0)
 		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one)) < 0)
+		return -1;
 	/* On AF_INET6, IPv4 datagrams report their address through
 	 * IP_PKTINFO; set it on both families. */
 	return setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
+}
+
+/*
+ * Who else may bind a UDP service's address and port while the launcher
+ * holds it: nobody but the launcher's own answering sockets.
+ *
+ * The listener has no SO_REUSEADDR (with it, a socket of any uid that sets
+ * it too shares the port and takes datagrams: the kernel delivers each to
+ * one of them).  It has SO_REUSEPORT, so that the answering sockets the
+ * launcher makes for its handlers (udp.c), owned by the launcher's uid, may
+ * bind the same address and port: the kernel groups SO_REUSEPORT sockets
+ * only with sockets created by the same uid, so a process of another uid,
+ * handlers included, gets EADDRINUSE.  A handler holds a socket of that
+ * group (its answering socket); its locked filter stops the handler from
+ * changing the group's program.  The group's program sends every datagram
+ * that no connected socket claims to the group's first socket, the
+ * listener, never to an answering socket that is not yet connected.
+ */
+static int udp_exclusive(int fd)
+{
+	struct sock_filter first = BPF_STMT(BPF_RET | BPF_K, 0);
+	struct sock_fprog prog;
+	int one = 1, zero = 0;
+
+	memset(&prog, 0, sizeof(prog));	/* the padding goes to the kernel */
+	prog.len = 1;
+	prog.filter = &first;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &zero,
+		       sizeof(zero)) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0)
+		return -1;
+	return setsockopt(fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog,
+			  sizeof(prog));
+}
+
+/*
+ * A passed UDP socket is already bound, maybe with SO_REUSEADDR (systemd
+ * sets it): clear it, which shuts the port to later binds of other uids,
+ * and make it the first socket of a SO_REUSEPORT group with its program.
+ * The kernel lets a program be attached only to a socket already in a
+ * group: a throwaway socket bound next to it makes the group.
+ */
+static int udp_exclusive_passed(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int one = 1, tmp, r;
+
+	if (udp_exclusive(fd) == 0)
+		return 0;
+	if (errno != EINVAL ||
+	    getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+		return -1;
+	tmp = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (tmp < 0)
+		return -1;
+	r = setsockopt(tmp, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	if (r == 0)
+		r = bind(tmp, (struct sockaddr *)&ss, len);
+	if (r == 0)
+		r = udp_exclusive(fd);
+	close(tmp);
+	return r;
 }
 
 static int open_listener(const struct inetd_service *s)
@@ -57,10 +125,9 @@ static int open_listener(const struct inetd_service *s)
 		what = "socket";
 		goto fail;
 	}
-	/* UDP handlers bind their answering socket to the same address and
-	 * port: SO_REUSEADDR on both lets them. */
 	what = "setsockopt";
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
+	if (s->proto == INETD_UDP ? udp_exclusive(fd) < 0 :
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
 		goto fail;
 	if (family == AF_INET6 &&
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)) < 0)
@@ -89,12 +156,49 @@ fail:
 	}
 }
 
+/* A passed socket must be what the service would have opened: family,
+ * type, protocol, and listening for a stream. */
+static bool passed_fits(const struct inetd_service *s, int fd)
+{
+	int want_type = s->proto == INETD_UDP ? SOCK_DGRAM : SOCK_STREAM;
+	int want_proto = s->proto == INETD_TCP ? IPPROTO_TCP :
+			 s->proto == INETD_UDP ? IPPROTO_UDP : IPPROTO_SCTP;
+	int domain = -1, type = -1, proto = -1, listening = 0;
+	socklen_t l = sizeof(int);
+	bool ok;
+
+	getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &l);
+	l = sizeof(int);
+	getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &l);
+	l = sizeof(int);
+	getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &proto, &l);
+	l = sizeof(int);
+	getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &l);
+	ok = domain == s->addr.ss_family && type == want_type &&
+	     proto == want_proto && (want_type == SOCK_DGRAM || listening);
+	if (!ok)
+		inetd_log(LOG_ERR, "service %s: passed socket %d does not fit "
+			  "it: family %d, type %d, protocol %d%s; the service "
+			  "wants family %d, type %d, protocol %d%s", s->name,
+			  fd, domain, type, proto,
+			  type == SOCK_STREAM && !listening ?
+			  ", not listening" : "",
+			  s->addr.ss_family, want_type, want_proto,
+			  want_type == SOCK_STREAM ? ", listening" : "");
+	return ok;
+}
+
 static int adopt(const struct inetd_service *s, int fd)
 {
+	if (!passed_fits(s, fd)) {
+		close(fd);
+		return -1;
+	}
 	if (s->proto == INETD_UDP &&
-	    inetd_udp_prepare(fd, s->addr.ss_family) < 0) {
-		inetd_log(LOG_ERR, "service %s: passed socket: IP_PASSSEC: "
-			  "%s", s->name, strerror(errno));
+	    (inetd_udp_prepare(fd, s->addr.ss_family) < 0 ||
+	     udp_exclusive_passed(fd) < 0)) {
+		inetd_log(LOG_ERR, "service %s: passed socket: IP_PASSSEC, "
+			  "SO_REUSEPORT: %s", s->name, strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -107,11 +211,12 @@ int inetd_services_apply(struct inetd_state *st, struct inetd_config *cfg,
 			 struct inetd_activation *act)
 {
 	int *fd = malloc((cfg->n ? cfg->n : 1) * sizeof(*fd));
+	unsigned int *drops = calloc(cfg->n ? cfg->n : 1, sizeof(*drops));
 	bool *opened = calloc(cfg->n ? cfg->n : 1, sizeof(*opened));
 	bool *kept = calloc(st->cfg ? st->cfg->n + 1 : 1, sizeof(*kept));
 	size_t i, j;
 
-	if (fd == NULL || opened == NULL || kept == NULL) {
+	if (fd == NULL || drops == NULL || opened == NULL || kept == NULL) {
 		inetd_log(LOG_ERR, "out of memory");
 		goto fail;
 	}
@@ -121,6 +226,7 @@ int inetd_services_apply(struct inetd_state *st, struct inetd_config *cfg,
 			if (!kept[j] && st->fd[j] >= 0 &&
 			    same_socket(&st->cfg->svc[j], &cfg->svc[i])) {
 				fd[i] = st->fd[j];
+				drops[i] = st->fd_drops[j];
 				kept[j] = true;
 				break;
 			}
@@ -134,6 +240,8 @@ int inetd_services_apply(struct inetd_state *st, struct inetd_config *cfg,
 				fd[i] = adopt(&cfg->svc[i], passed);
 				if (fd[i] < 0)
 					goto fail;
+				/* what it dropped before is not ours */
+				drops[i] = inetd_sock_drops(fd[i]);
 				opened[i] = true;
 				continue;
 			}
@@ -144,13 +252,18 @@ int inetd_services_apply(struct inetd_state *st, struct inetd_config *cfg,
 		opened[i] = true;
 	}
 
-	for (j = 0; st->cfg != NULL && j < st->cfg->n; j++)
-		if (!kept[j] && st->fd[j] >= 0)
+	for (j = 0; st->cfg != NULL && j < st->cfg->n; j++) {
+		if (!kept[j] && st->fd[j] >= 0) {
+			inetd_listener_drops(st, j, 0);
 			close(st->fd[j]);
+		}
+	}
 	free(st->fd);
+	free(st->fd_drops);
 	inetd_config_free(st->cfg);
 	st->cfg = cfg;
 	st->fd = fd;
+	st->fd_drops = drops;
 	free(opened);
 	free(kept);
 	return 0;
@@ -159,6 +272,7 @@ fail:
 		if (opened[i] && fd[i] >= 0)
 			close(fd[i]);
 	free(fd);
+	free(drops);
 	free(opened);
 	free(kept);
 	return -1;
@@ -170,7 +284,9 @@ void inetd_services_close(struct inetd_state *st)
 		if (st->fd[i] >= 0)
 			close(st->fd[i]);
 	free(st->fd);
+	free(st->fd_drops);
 	st->fd = NULL;
+	st->fd_drops = NULL;
 	inetd_config_free(st->cfg);
 	st->cfg = NULL;
 }

@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <linux/filter.h>
 #include <sched.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -34,7 +33,7 @@
 
 #include "inetd.h"
 
-#define WHY_MAX 128
+#define WHY_MAX INETD_WHY_MAX
 
 /* ---- deciding ---------------------------------------------------------- */
 
@@ -60,17 +59,95 @@ static const char *derive_reason(int r)
 	}
 }
 
-/* Whether two contexts have the same user:role:type. */
-static bool same_domain(const char *a, const char *b)
+/* The field after the @n-th ':' of @ctx (0: the user), or NULL.  Its
+ * length (up to the next ':' for the user, role and type, to the end for
+ * the range) in *@len. */
+static const char *field(const char *ctx, int n, size_t *len)
 {
-	int colons = 0;
+	for (int i = 0; i < n && ctx != NULL; i++) {
+		ctx = strchr(ctx, ':');
+		if (ctx != NULL)
+			ctx++;
+	}
+	if (ctx == NULL)
+		return NULL;
+	*len = n < 3 ? strcspn(ctx, ":") : strlen(ctx);
+	return ctx;
+}
 
-	for (; *a != '\0' && *a == *b; a++, b++)
-		if (*a == ':' && ++colons == 3)
-			return true;
-	/* both ended, or one ended where the other's range starts */
-	return colons == 2 && (*a == '\0' || *a == ':') &&
-	       (*b == '\0' || *b == ':');
+/* Whether two contexts have the same type (the domain): a server in the
+ * launcher's type runs with the launcher's rights, whatever its user, role
+ * or level. */
+static bool same_type(const char *a, const char *b)
+{
+	size_t la, lb;
+	const char *ta = field(a, 2, &la), *tb = field(b, 2, &lb);
+
+	return ta != NULL && tb != NULL && la == lb && memcmp(ta, tb, la) == 0;
+}
+
+/* "user:role:type:" of @ctx followed by @range: a new string, or NULL. */
+static char *with_range(const char *ctx, const char *range)
+{
+	size_t len;
+	const char *t = field(ctx, 2, &len);
+	char *out;
+
+	if (t == NULL || range == NULL)
+		return NULL;
+	len += (size_t)(t - ctx);
+	out = malloc(len + strlen(range) + 2);
+	if (out != NULL)
+		sprintf(out, "%.*s:%s", (int)len, ctx, range);
+	return out;
+}
+
+/* The MLS range of @ctx, or NULL when it has none. */
+static const char *range_of(const char *ctx)
+{
+	size_t len;
+
+	return field(ctx, 3, &len);
+}
+
+/*
+ * The clearance bound: may a server run at the range of @ctx under @bound
+ * (a context whose range is the bound)?  The policy says, through the
+ * kernel: "context contains" from the bound to a context of the same user,
+ * role and type at the derived range, which an MLS policy grants when the
+ * bound's range dominates the other's low level and its high level
+ * dominates the other's high (mlsconstrain).  No string comparison.  Any
+ * doubt is a refusal: a policy without the class or permission, an error.
+ * (Not selinux_check_access(): it answers yes when libselinux thinks
+ * SELinux is off.)
+ */
+static int within_bound(const char *bound, const char *ctx, char *why)
+{
+	security_class_t cls = string_to_security_class("context");
+	access_vector_t perm = cls != 0 ? string_to_av_perm(cls, "contains") :
+				0;
+	struct av_decision avd;
+	char *target = with_range(bound, range_of(ctx));
+	int r = -1;
+
+	if (cls == 0 || perm == 0) {
+		snprintf(why, WHY_MAX, "the policy has no \"context contains\""
+			 " permission: the clearance bound cannot be checked");
+	} else if (target == NULL) {
+		snprintf(why, WHY_MAX, "clearance check: out of memory");
+	} else if (security_compute_av_raw(bound, target, cls, perm,
+					   &avd) < 0) {
+		snprintf(why, WHY_MAX, "clearance check of %.80s within %.80s:"
+			 " %s", range_of(ctx), range_of(bound),
+			 strerror(errno));
+	} else if (!(avd.allowed & perm)) {
+		snprintf(why, WHY_MAX, "level %.100s is not within the clearance "
+			 "bound %.100s", range_of(ctx), range_of(bound));
+	} else {
+		r = 0;
+	}
+	free(target);
+	return r;
 }
 
 /* ---- the context cache -------------------------------------------------
@@ -168,7 +245,10 @@ static void cache_add(struct inetd_state *st, const struct inetd_service *s,
 static int decide(struct inetd_state *st, const struct inetd_service *s,
 		  const struct inetd_peer *peer, char **ctx, char *why)
 {
-	const char *range_from = peer->label;
+	const char *base = s->base_context != NULL ? s->base_context :
+			   st->own_context;
+	const char *range_from = peer->label, *bound_range;
+	char *unlabeled_from = NULL, *bound = NULL;
 	bool unlabeled = false;
 	int r;
 
@@ -187,19 +267,25 @@ static int decide(struct inetd_state *st, const struct inetd_service *s,
 		}
 	}
 	if (range_from == NULL) {
-		if (s->label_required) {
+		if (s->label_required || s->unlabeled_level == NULL) {
 			snprintf(why, WHY_MAX, "no label%s, and the service "
 				 "requires one", unlabeled ?
 				 " (the policy's unlabeled context)" : "");
 			return -1;
 		}
-		/* An unlabeled peer of a label = optional service: the
-		 * base's own range. */
-		range_from = s->base_context != NULL ? s->base_context :
-			     st->own_context;
+		/* label = optional: only the level configured for unlabeled
+		 * peers, never the base's whole range. */
+		unlabeled_from = with_range(base, s->unlabeled_level);
+		if (unlabeled_from == NULL) {
+			snprintf(why, WHY_MAX, "malformed base context");
+			return -1;
+		}
+		range_from = unlabeled_from;
 	}
-	r = peersec_context_derive(range_from, s->base_context, s->server,
-				   ctx);
+	/* The base, and so the launcher's own context, explicitly: the
+	 * library does not read it again. */
+	r = peersec_context_derive(range_from, base, s->server, ctx);
+	free(unlabeled_from);
 	if (r < 0) {
 		snprintf(why, WHY_MAX, "derivation: %s (%s)",
 			 derive_reason(r), strerror(-r));
@@ -207,15 +293,33 @@ static int decide(struct inetd_state *st, const struct inetd_service *s,
 	}
 	/* No transition for the server: it would run in the launcher's own
 	 * domain (or the base's), only at the peer's level.  Refuse. */
-	if (same_domain(*ctx, st->own_context) ||
-	    (s->base_context != NULL && same_domain(*ctx, s->base_context))) {
-		snprintf(why, WHY_MAX, "no transition: %s would run in the "
-			 "launcher's domain (%s)", s->server, *ctx);
-		free(*ctx);
-		*ctx = NULL;
-		return -1;
+	if (same_type(*ctx, st->own_context) || same_type(*ctx, base)) {
+		snprintf(why, WHY_MAX, "no transition: %.90s would run in the "
+			 "launcher's domain (%.100s)", s->server, *ctx);
+		goto refuse;
 	}
+	/* The clearance bound: the service's max_range, else the base's
+	 * range, else the launcher's own. */
+	bound_range = s->max_range;
+	if (bound_range == NULL && s->base_context != NULL)
+		bound_range = range_of(s->base_context);
+	if (bound_range == NULL)
+		bound_range = range_of(st->own_context);
+	bound = with_range(base, bound_range);
+	if (bound == NULL) {
+		snprintf(why, WHY_MAX, "no clearance bound: the launcher's "
+			 "context has no range");
+		goto refuse;
+	}
+	if (within_bound(bound, *ctx, why) < 0)
+		goto refuse;
+	free(bound);
 	return 0;
+refuse:
+	free(bound);
+	free(*ctx);
+	*ctx = NULL;
+	return -1;
 }
 
 int inetd_decide(struct inetd_state *st, const struct inetd_service *s,
@@ -229,6 +333,8 @@ int inetd_decide(struct inetd_state *st, const struct inetd_service *s,
 	if (cacheable) {
 		if (policy != st->cache_policy) {
 			inetd_cache_flush(st);
+			/* class and permission numbers may have moved */
+			selinux_flush_class_cache();
 			st->cache_policy = policy;
 		}
 		e = cache_find(st, s, peer->label, filecon);
@@ -242,6 +348,8 @@ int inetd_decide(struct inetd_state *st, const struct inetd_service *s,
 			return -1;
 		}
 	}
+	if (!cacheable)
+		selinux_flush_class_cache();	/* no policy count to go by */
 	st->derived++;
 	if (decide(st, s, peer, ctx, why) < 0)
 		return -1;
@@ -254,14 +362,17 @@ int inetd_decide(struct inetd_state *st, const struct inetd_service *s,
 void inetd_refuse(struct inetd_state *st, const struct inetd_service *s,
 		  const struct inetd_peer *peer, const char *why)
 {
-	char addr[80];
+	char addr[80], label[INETD_LOG_LABEL_MAX], reason[2 * WHY_MAX];
 
 	st->refused++;
+	inetd_stats_of(st, s->name, s->proto)->refused++;
 	inetd_addr_format((const struct sockaddr *)&peer->addr, addr,
 			  sizeof(addr));
+	inetd_escape(peer->label != NULL ? peer->label : "(none)", label,
+		     sizeof(label));
+	inetd_escape(why, reason, sizeof(reason));
 	inetd_log(LOG_WARNING, "refused %s/%s peer %s label %s: %s", s->name,
-		  inetd_proto_name(s->proto), addr,
-		  peer->label != NULL ? peer->label : "(none)", why);
+		  inetd_proto_name(s->proto), addr, label, reason);
 }
 
 /* ---- children ---------------------------------------------------------- */
@@ -287,7 +398,7 @@ static int child_add(struct inetd_state *st, pid_t pid, const char *name)
 		st->child_cap = cap;
 	}
 	st->child[st->nchild] = (struct inetd_child){
-		.pid = pid, .status_fd = -1,
+		.pid = pid, .status_fd = -1, .reply_fd = -1,
 	};
 	snprintf(st->child[st->nchild].service, INETD_NAME_MAX + 1, "%s",
 		 name);
@@ -354,14 +465,17 @@ static void context_of(pid_t pid, char *cur, size_t size)
 static void refuse_child(struct inetd_state *st, const struct inetd_child *c,
 			 const char *why)
 {
-	char addr[80];
+	char addr[80], label[INETD_LOG_LABEL_MAX], reason[2 * WHY_MAX];
 
 	st->refused++;
+	inetd_stats_of(st, c->service, c->proto)->refused++;
 	inetd_addr_format((const struct sockaddr *)&c->addr, addr,
 			  sizeof(addr));
+	inetd_escape(c->label != NULL ? c->label : "(none)", label,
+		     sizeof(label));
+	inetd_escape(why, reason, sizeof(reason));
 	inetd_log(LOG_WARNING, "refused %s/%s peer %s label %s: %s",
-		  c->service, inetd_proto_name(c->proto), addr,
-		  c->label != NULL ? c->label : "(none)", why);
+		  c->service, inetd_proto_name(c->proto), addr, label, reason);
 }
 
 /* The start of @c is decided: log it, forget what it needed. */
@@ -372,15 +486,18 @@ static void settle(struct inetd_state *st, struct inetd_child *c,
 		kill(c->pid, SIGKILL);
 		refuse_child(st, c, why);
 	} else {
-		char addr[80];
+		char addr[80], label[INETD_LOG_LABEL_MAX];
 
 		st->started++;
+		inetd_stats_of(st, c->service, c->proto)->served++;
 		inetd_addr_format((const struct sockaddr *)&c->addr, addr,
 				  sizeof(addr));
+		inetd_escape(c->label != NULL ? c->label : "(none)", label,
+			     sizeof(label));
 		inetd_log(LOG_INFO, "started %s/%s pid %d for %s label %s "
-			  "context %s", c->service,
+			  "context %.200s", c->service,
 			  inetd_proto_name(c->proto), (int)c->pid, addr,
-			  c->label != NULL ? c->label : "(none)", c->ctx);
+			  label, c->ctx);
 	}
 	close(c->status_fd);
 	c->status_fd = -1;
@@ -527,9 +644,21 @@ static void child_remove(struct inetd_state *st, struct inetd_child *c,
 {
 	if (c->status_fd >= 0)		/* cannot be: settled before */
 		settle(st, c, "exited before its start was checked");
-	if (WIFSIGNALED(status))
-		inetd_log(LOG_DEBUG, "%s pid %d killed by signal %d",
-			  c->service, (int)c->pid, WTERMSIG(status));
+	{
+		long long ms = now_ms() - c->born_ms;
+
+		if (WIFSIGNALED(status))
+			inetd_log(LOG_INFO, "ended %s/%s pid %d: killed by "
+				  "signal %d after %lld.%03lld s", c->service,
+				  inetd_proto_name(c->proto), (int)c->pid,
+				  WTERMSIG(status), ms / 1000, ms % 1000);
+		else
+			inetd_log(LOG_INFO, "ended %s/%s pid %d: exit status "
+				  "%d after %lld.%03lld s", c->service,
+				  inetd_proto_name(c->proto), (int)c->pid,
+				  WEXITSTATUS(status), ms / 1000, ms % 1000);
+	}
+	inetd_udp_reply_done(st, c);
 	*c = st->child[--st->nchild];
 }
 
@@ -603,19 +732,6 @@ static _Noreturn void child_fail(struct spawn_args *a, const char *step,
 	_exit(126);
 }
 
-/* Write @len bytes of @val into our /proc attribute @attr. */
-static int attr_write(const char *attr, const char *val, size_t len)
-{
-	int fd = open(attr, O_WRONLY | O_CLOEXEC), r = 0;
-
-	if (fd < 0)
-		return -1;
-	if (write(fd, val, len) != (ssize_t)len)
-		r = -1;
-	close(fd);
-	return r;
-}
-
 /* The context of the next exec is @a->ctx: set it, and read it back. */
 static void child_execcon(struct spawn_args *a)
 {
@@ -637,52 +753,6 @@ static void child_execcon(struct spawn_args *a)
 		n--;
 	if ((size_t)n != a->ctx_len || memcmp(got, a->ctx, a->ctx_len) != 0)
 		child_fail(a, "exec context read back differs", EPERM);
-}
-
-/* The answering socket of a UDP handler, made in the server's context so
- * that what it sends carries the server's label. */
-/*
- * Connected to the sender, the answering socket is where the kernel
- * delivers what the sender sends next from the same address and port: a
- * connected socket wins over the launcher's, and shutdown(SHUT_RD) neither
- * stops the delivery nor a later read.  So the handler could read a
- * datagram that was never judged on its own label.  A filter that accepts
- * nothing, set before bind() and locked against the server, drops it.
- * (Plain system calls only: this runs in the spawned child.)
- */
-static int drop_input(int fd)
-{
-	struct sock_filter drop = BPF_STMT(BPF_RET | BPF_K, 0);
-	struct sock_fprog prog = { .len = 1, .filter = &drop };
-	int one = 1;
-
-	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
-		       sizeof(prog)) < 0)
-		return -1;
-	return setsockopt(fd, SOL_SOCKET, SO_LOCK_FILTER, &one, sizeof(one));
-}
-
-static int reply_socket(struct spawn_args *a)
-{
-	static const char attr[] = "/proc/thread-self/attr/sockcreate";
-	const struct inetd_peer *peer = a->peer;
-	int family = peer->local.ss_family, one = 1, fd;
-	socklen_t len = family == AF_INET ? sizeof(struct sockaddr_in) :
-			sizeof(struct sockaddr_in6);
-
-	if (attr_write(attr, a->ctx, a->ctx_len + 1) < 0)
-		return -1;
-	fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	if (attr_write(attr, "", 1) < 0 ||
-	    drop_input(fd) < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    bind(fd, (const struct sockaddr *)&peer->local, len) < 0 ||
-	    connect(fd, (const struct sockaddr *)&peer->addr, len) < 0 ||
-	    shutdown(fd, SHUT_RD) < 0)
-		return -1;
-	return fd;
 }
 
 /* Put @fd on @target, whatever descriptor it is now. */
@@ -715,13 +785,8 @@ static int child(void *arg)
 	/* 1. the context of the next exec, read back */
 	child_execcon(a);
 
-	/* 2. UDP: the answering socket, while we may still bind */
-	out_fd = a->io->conn;
-	if (a->io->dgram != NULL) {
-		out_fd = reply_socket(a);
-		if (out_fd < 0)
-			child_fail(a, "answering socket", errno);
-	}
+	/* 2. UDP: the answering socket the launcher made */
+	out_fd = a->io->dgram != NULL ? a->io->reply : a->io->conn;
 
 	/* 3. stdin, stdout; stderr stays the launcher's log */
 	if (place(a->in_fd, 0) < 0 || place(out_fd, 1) < 0)
@@ -770,6 +835,11 @@ static void split_addr(const struct sockaddr_storage *ss, char *addr,
 
 	inetd_addr_format((const struct sockaddr *)ss, full, sizeof(full));
 	colon = strrchr(full, ':');
+	if (colon == NULL) {		/* not an IP address: cannot be */
+		snprintf(addr, size, "?");
+		snprintf(port, 8, "?");
+		return;
+	}
 	*colon = '\0';
 	snprintf(port, 8, "%s", colon + 1);
 	if (full[0] == '[') {
@@ -842,7 +912,7 @@ static char *child_stack(void)
 
 int inetd_spawn(struct inetd_state *st, const struct inetd_service *s,
 		const struct inetd_peer *peer, const char *ctx,
-		const struct inetd_io *io)
+		struct inetd_io *io)
 {
 	char why[WHY_MAX] = "";
 	int status[2] = { -1, -1 }, pipe_in[2] = { -1, -1 };
@@ -922,6 +992,12 @@ int inetd_spawn(struct inetd_state *st, const struct inetd_service *s,
 	c->addr = peer->addr;
 	c->ctx = strdup(ctx);
 	c->label = peer->label != NULL ? strdup(peer->label) : NULL;
+	c->born_ms = now_ms();
+	if (io->dgram != NULL) {
+		c->reply_fd = io->reply;
+		c->reply_drops = io->reply_drops;
+		io->reply = -1;
+	}
 	st->nstarting++;
 	if (c->ctx == NULL || (peer->label != NULL && c->label == NULL)) {
 		settle(st, c, "out of memory");

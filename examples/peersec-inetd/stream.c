@@ -49,7 +49,7 @@ err:
 #endif
 	if (r == -ENOPROTOOPT)
 		return 0;		/* no label */
-	snprintf(why, 128, "reading the peer label: %s", strerror(-r));
+	snprintf(why, INETD_WHY_MAX, "reading the peer label: %s", strerror(-r));
 	return -1;
 }
 
@@ -58,8 +58,8 @@ static void serve(struct inetd_state *st, const struct inetd_service *s,
 {
 	struct inetd_peer peer = { .addr = *addr };
 	socklen_t len = sizeof(peer.local);
-	struct inetd_io io = { .conn = conn };
-	char why[128] = "";
+	struct inetd_io io = { .conn = conn, .reply = -1 };
+	char why[INETD_WHY_MAX] = "";
 	char *ctx = NULL;
 
 	getsockname(conn, (struct sockaddr *)&peer.local, &len);
@@ -102,6 +102,7 @@ void inetd_stream_ready(struct inetd_state *st, size_t i)
 				  NULL);
 			return;
 		}
+		inetd_stats_of(st, s->name, s->proto)->received++;
 		serve(st, s, conn, &addr);
 		close(conn);
 	}

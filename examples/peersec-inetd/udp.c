@@ -10,14 +10,23 @@
  *           The socket is shut for reading and drops whatever reaches
  *           it (a locked socket filter): what the sender sends next from
  *           the same address and port while the handler runs would be
- *           delivered there, unjudged; it is lost instead.  Everything
- *           else comes to the launcher and is judged on its own label.
+ *           delivered there, unjudged; it is dropped instead, and counted
+ *           when the handler ends.  Everything else comes to the launcher
+ *           and is judged on its own label.
  *   env     PEERSEC_PEER_ADDR, PEERSEC_PEER_PORT, PEERSEC_PEER_LABEL, ...
+ *
+ * The launcher makes the answering socket itself (labeled with the
+ * server's context, owned by the launcher's uid so that it may join the
+ * listener's SO_REUSEPORT group: services.c) and keeps a copy, whose drop
+ * count (SO_MEMINFO) tells what reached it.
  */
 #include <errno.h>
+#include <linux/filter.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <selinux/selinux.h>
 
 #include <peersec/peersec.h>
 
@@ -61,16 +70,137 @@ static void local_address(struct msghdr *msg, const struct inetd_service *s,
 	}
 }
 
+/*
+ * A filter that accepts nothing, set before bind() and locked: the handler
+ * can neither read what the kernel delivers to its answering socket nor
+ * remove the filter, nor attach a program to the listener's SO_REUSEPORT
+ * group (the kernel refuses both on a socket whose filter is locked).
+ */
+static int drop_input(int fd)
+{
+	struct sock_filter drop = BPF_STMT(BPF_RET | BPF_K, 0);
+	struct sock_fprog prog;
+	int one = 1;
+
+	memset(&prog, 0, sizeof(prog));	/* the padding goes to the kernel */
+	prog.len = 1;
+	prog.filter = &drop;
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog,
+		       sizeof(prog)) < 0)
+		return -1;
+	return setsockopt(fd, SOL_SOCKET, SO_LOCK_FILTER, &one, sizeof(one));
+}
+
+/* The launcher must never make its own sockets in a server's context. */
+static void sockcreate_reset(void)
+{
+	if (setsockcreatecon_raw(NULL) < 0) {
+		inetd_log(LOG_CRIT, "cannot reset the socket creation "
+			  "context: %s; stopping", strerror(errno));
+		exit(1);
+	}
+}
+
+/*
+ * The handler's answering socket, in @ctx: bound to where the datagram was
+ * sent, connected to its sender.  -1 with @why on failure.
+ */
+static int reply_socket(struct inetd_state *st, const struct inetd_service *s,
+			const struct inetd_peer *peer, const char *ctx,
+			struct inetd_io *io, char *why)
+{
+	int family = peer->local.ss_family, one = 1, fd;
+	socklen_t len = family == AF_INET ? sizeof(struct sockaddr_in) :
+			sizeof(struct sockaddr_in6);
+	unsigned int drops;
+	const char *step = "socket";
+
+	if (setsockcreatecon_raw(ctx) < 0) {
+		snprintf(why, INETD_WHY_MAX, "setsockcreatecon: %s", strerror(errno));
+		sockcreate_reset();
+		return -1;
+	}
+	fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	sockcreate_reset();
+	if (fd < 0)
+		goto fail;
+	step = "options";
+	if (drop_input(fd) < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) < 0)
+		goto fail;
+	step = "bind";
+	if (bind(fd, (const struct sockaddr *)&peer->local, len) < 0)
+		goto fail;
+	step = "connect";
+	if (connect(fd, (const struct sockaddr *)&peer->addr, len) < 0 ||
+	    shutdown(fd, SHUT_RD) < 0)
+		goto fail;
+	/* What reached it before it was connected was meant for the
+	 * listener: dropped, counted. */
+	drops = inetd_sock_drops(fd);
+	if (drops > 0) {
+		inetd_stats_of(st, s->name, s->proto)->drop_setup += drops;
+		inetd_log(LOG_WARNING, "dropped %u datagram(s) for %s/udp at "
+			  "an answering socket being set up", drops, s->name);
+	}
+	io->reply = fd;
+	io->reply_drops = drops;
+	return 0;
+fail:
+	snprintf(why, INETD_WHY_MAX, "answering socket: %s: %s", step, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+void inetd_udp_reply_done(struct inetd_state *st, const struct inetd_child *c)
+{
+	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+	unsigned int d;
+	char addr[80];
+
+	if (c->reply_fd < 0)
+		return;
+	/* Disconnected, it no longer takes the peer's datagrams from the
+	 * listener, should a process the handler left behind still hold
+	 * it. */
+	connect(c->reply_fd, &unspec, sizeof(unspec));
+	d = inetd_sock_drops(c->reply_fd) - c->reply_drops;
+	close(c->reply_fd);
+	if (d == 0)
+		return;
+	inetd_stats_of(st, c->service, INETD_UDP)->drop_busy += d;
+	inetd_addr_format((const struct sockaddr *)&c->addr, addr,
+			  sizeof(addr));
+	inetd_log(LOG_WARNING, "dropped %u datagram(s) for %s/udp from %s: "
+		  "sent to the answering socket of its handler pid %d, which "
+		  "was still running", d, c->service, addr, (int)c->pid);
+}
+
+/* SO_RXQ_OVFL: the listener's drop count when this datagram came. */
+static unsigned int queue_drops(struct msghdr *msg)
+{
+	struct cmsghdr *c;
+	unsigned int n = 0;
+
+	for (c = CMSG_FIRSTHDR(msg); c != NULL; c = CMSG_NXTHDR(msg, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SO_RXQ_OVFL)
+			memcpy(&n, CMSG_DATA(c), sizeof(n));
+	return n;
+}
+
 void inetd_udp_ready(struct inetd_state *st, size_t i)
 {
 	const struct inetd_service *s = &st->cfg->svc[i];
 	int family = s->addr.ss_family;
+	unsigned int dropped = 0;
 
 	for (int n = 0; n < INETD_BATCH; n++) {
 		struct inetd_peer peer = { 0 };
 		union {
 			char buf[CMSG_SPACE(sizeof(struct in_pktinfo)) +
-				 CMSG_SPACE(sizeof(struct in6_pktinfo))];
+				 CMSG_SPACE(sizeof(struct in6_pktinfo)) +
+				 CMSG_SPACE(sizeof(unsigned int))];
 			struct cmsghdr align;
 		} control;
 		struct iovec iov = { st->dgram, INETD_DGRAM_MAX };
@@ -83,17 +213,18 @@ void inetd_udp_ready(struct inetd_state *st, size_t i)
 			.msg_controllen = sizeof(control.buf),
 		};
 		size_t label_len = PEERSEC_LABEL_MAX;
-		struct inetd_io io = { .conn = -1 };
-		char why[128] = "";
+		struct inetd_io io = { .conn = -1, .reply = -1 };
+		char why[INETD_WHY_MAX] = "";
 		char *ctx = NULL;
 		ssize_t len;
 
 		if (inetd_children_of(st, s->name) >= s->instances)
-			return;		/* the rest waits in the buffer */
+			break;		/* the rest waits in the buffer */
 		len = peersec_udp_recvmsg(st->fd[i], &msg, MSG_DONTWAIT,
 					  st->label, &label_len);
 		if (len == -EAGAIN || len == -EWOULDBLOCK || len == -EINTR)
-			return;
+			break;
+		inetd_stats_of(st, s->name, s->proto)->received++;
 		if (len < 0) {
 			/* no control data to trust: the bound address */
 			peer.local = s->addr;
@@ -103,12 +234,16 @@ void inetd_udp_ready(struct inetd_state *st, size_t i)
 				 strerror((int)-len));
 			inetd_refuse(st, s, &peer, why);
 			if (len == -ENOMEM || len == -ENOBUFS)
-				return;
+				break;
 			continue;
 		}
+		if (queue_drops(&msg) != 0)
+			dropped = queue_drops(&msg);
 		local_address(&msg, s, family, &peer.local);
-		if (msg.msg_flags & MSG_TRUNC) {
-			inetd_refuse(st, s, &peer, "datagram truncated");
+		if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+			inetd_refuse(st, s, &peer, msg.msg_flags & MSG_TRUNC ?
+				     "datagram truncated" :
+				     "control data truncated");
 			continue;
 		}
 		peer.label = label_len > 0 ? st->label : NULL;
@@ -118,7 +253,14 @@ void inetd_udp_ready(struct inetd_state *st, size_t i)
 		}
 		io.dgram = st->dgram;
 		io.dgram_len = (size_t)len;
-		inetd_spawn(st, s, &peer, ctx, &io);
+		if (reply_socket(st, s, &peer, ctx, &io, why) < 0)
+			inetd_refuse(st, s, &peer, why);
+		else
+			inetd_spawn(st, s, &peer, ctx, &io);
+		if (io.reply >= 0)	/* not taken: no handler holds it */
+			close(io.reply);
 		free(ctx);
 	}
+	if (dropped != 0)
+		inetd_listener_drops(st, i, dropped);
 }

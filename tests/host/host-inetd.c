@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <netinet/in.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -23,6 +24,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -340,6 +342,307 @@ static void unlabeled_datagrams_refused(void **state)
 	stop(pid);
 }
 
+/* A UDP service on 127.0.0.1:@port, as service() makes a TCP one. */
+static void udp_service(char *out, size_t size, const char *name, int port)
+{
+	size_t at = strlen(out);
+
+	service(out, size, name, port);
+	memcpy(strstr(out + at, "tcp"), "udp", 3);
+}
+
+/* bind() a UDP socket to @addr:@port with the options @reuse names
+ * ("addr", "port", "both", "none"), as uid @uid in a child: 0 or errno. */
+static int try_bind(const char *addr, int port, const char *reuse, uid_t uid)
+{
+	int status;
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct sockaddr_in sin = { .sin_family = AF_INET,
+					   .sin_port = htons(port) };
+		int one = 1, fd;
+
+		inet_pton(AF_INET, addr, &sin.sin_addr);
+		if (uid != 0 && (setgroups(0, NULL) < 0 ||
+				 setresgid(uid, uid, uid) < 0 ||
+				 setresuid(uid, uid, uid) < 0))
+			_exit(255);
+		fd = socket(AF_INET, SOCK_DGRAM, 0);
+		if (fd < 0)
+			_exit(254);
+		if (strcmp(reuse, "addr") == 0 || strcmp(reuse, "both") == 0)
+			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+				   sizeof(one));
+		if (strcmp(reuse, "port") == 0 || strcmp(reuse, "both") == 0)
+			setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one,
+				   sizeof(one));
+		_exit(bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ?
+		      errno : 0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+/* The figures of the launcher's last "WHAT: NAME/udp: ..." report. */
+struct udp_figures {
+	unsigned long read, served, refused, dropped, busy, setup, queue;
+};
+
+static bool udp_report(const char *log, const char *what, const char *name,
+		       struct udp_figures *f)
+{
+	char key[96];
+	const char *p, *last = NULL;
+
+	snprintf(key, sizeof(key), "%s: %s/udp: ", what, name);
+	for (p = log; (p = strstr(p, key)) != NULL; p++)
+		last = p;
+	return last != NULL &&
+	       sscanf(last + strlen(key), "%lu datagram(s) read, %lu served, "
+		      "%lu refused, %lu dropped (%lu busy peer address, %lu "
+		      "answering socket setup, %lu queue)", &f->read,
+		      &f->served, &f->refused, &f->dropped, &f->busy,
+		      &f->setup, &f->queue) == 7;
+}
+
+/*
+ * While the launcher holds a UDP service's address and port, nobody else
+ * binds them: not another uid with SO_REUSEADDR or SO_REUSEPORT (a handler
+ * runs as another uid), not root with SO_REUSEADDR.  Datagrams sent there
+ * all reach the launcher.
+ */
+static void udp_port_exclusive(void **state)
+{
+	static const char *const reuse[] = { "none", "addr", "port", "both" };
+	char conf[1024] = "";
+	const char *log = NULL;
+	pid_t pid;
+	int fd, i;
+
+	udp_service(conf, sizeof(conf), "ex", 7501);
+	write_file("ex.conf", conf);
+	pid = start("ex.conf", "ex.log", -1, NULL);
+
+	for (i = 0; i < 4; i++) {
+		print_message("nobody, SO_REUSE%s\n", reuse[i]);
+		assert_int_equal(try_bind("127.0.0.1", 7501, reuse[i], 65534),
+				 EADDRINUSE);
+		assert_int_equal(try_bind("0.0.0.0", 7501, reuse[i], 65534),
+				 EADDRINUSE);
+	}
+	assert_int_equal(try_bind("127.0.0.1", 7501, "addr", 0), EADDRINUSE);
+	assert_int_equal(try_bind("127.0.0.1", 7501, "none", 0), EADDRINUSE);
+
+	/* 30 datagrams, each from its own socket: all reach the launcher */
+	for (i = 0; i < 30; i++) {
+		struct sockaddr_in sin = { .sin_family = AF_INET,
+					   .sin_port = htons(7501) };
+
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		assert_int_equal(sendto(fd, "x", 1, 0, (struct sockaddr *)&sin,
+					sizeof(sin)), 1);
+		close(fd);
+	}
+	for (i = 0; i < 200; i++) {
+		log = read_file("ex.log");
+		if (count(log, "refused ex/udp peer 127.0.0.1:") == 30)
+			break;
+		usleep(50000);
+	}
+	assert_int_equal(count(log, "refused ex/udp peer 127.0.0.1:"), 30);
+	stop(pid);
+}
+
+/*
+ * Every datagram is served, refused with a log line, or dropped and
+ * counted: with the launcher stopped, a burst overflows its socket's
+ * receive queue; afterwards the status report (SIGUSR1) accounts for every
+ * datagram sent, and each refusal and drop has its line.
+ */
+static void udp_accounting(void **state)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_port = htons(7502) };
+	enum { SENT = 3000 };
+	struct udp_figures f = { 0 };
+	char conf[1024] = "";
+	const char *log = NULL, *p;
+	unsigned long dropped_lines = 0;
+	int fd, i;
+	pid_t pid;
+
+	udp_service(conf, sizeof(conf), "acct", 7502);
+	write_file("acct.conf", conf);
+	pid = start("acct.conf", "acct.log", -1, NULL);
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	kill(pid, SIGSTOP);
+	for (i = 0; i < SENT; i++)
+		assert_int_equal(send(fd, "datagram", 8, 0), 8);
+	close(fd);
+	kill(pid, SIGCONT);
+
+	/* until the report accounts for all of them (bounded for hangs) */
+	for (i = 0; i < 600; i++) {
+		kill(pid, SIGUSR1);
+		usleep(100000);
+		log = read_file("acct.log");
+		if (udp_report(log, "status", "acct", &f) &&
+		    f.served + f.refused + f.dropped == SENT)
+			break;
+	}
+	print_message("read %lu served %lu refused %lu dropped %lu "
+		      "(queue %lu)\n", f.read, f.served, f.refused, f.dropped,
+		      f.queue);
+	assert_int_equal(f.served + f.refused + f.dropped, SENT);
+	assert_int_equal(f.served, 0);
+	assert_int_equal(f.read, f.refused);
+	assert_true(f.queue > 0);	/* the burst overflowed */
+	assert_int_equal(f.dropped, f.queue);
+	assert_int_equal(count(log, "refused acct/udp peer 127.0.0.1:"),
+			 (int)f.refused);
+	for (p = log; (p = strstr(p, "peersec-inetd: warning: dropped ")) !=
+		      NULL; p++) {
+		unsigned long n;
+
+		if (sscanf(p, "peersec-inetd: warning: dropped %lu datagram(s)"
+			   " for acct/udp at the listening socket", &n) == 1)
+			dropped_lines += n;
+	}
+	assert_int_equal(dropped_lines, f.queue);
+	stop(pid);
+	/* the stop line's report says the same */
+	assert_true(udp_report(read_file("acct.log"), "stopping", "acct", &f));
+	assert_int_equal(f.served + f.refused + f.dropped, SENT);
+}
+
+/* -t and the parser on files the launcher must refuse, each with its
+ * reason: a missing or non-executable server, label = optional without
+ * unlabeled_level, an address and its v4-mapped form on one port, a
+ * duplicate name behind a disabled service, a NUL byte. */
+static void config_refusals(void **state)
+{
+	static const struct {
+		const char *file, *text, *want;
+	} cases[] = {
+		{ "missing.conf",
+		  "service m\n{\n\tprotocol = tcp\n\tport = 7\n\tuser = 0\n"
+		  "\tserver = /no/such/server\n}\n",
+		  "service m (line 1): server /no/such/server: No such file" },
+		{ "noexec.conf",
+		  "service n\n{\n\tprotocol = tcp\n\tport = 7\n\tuser = 0\n"
+		  "\tserver = /etc/passwd\n}\n",
+		  "service n (line 1): server /etc/passwd: not executable" },
+		{ "optional.conf",
+		  "service o\n{\n\tprotocol = tcp\n\tport = 7\n\tuser = 0\n"
+		  "\tserver = /bin/true\n\tlabel = optional\n"
+		  "\tbase_context = u:r:t:s0-s3\n}\n",
+		  "optional.conf:1: service o: label = optional needs "
+		  "unlabeled_level" },
+		{ "mapped.conf",
+		  "service a\n{\n\tprotocol = udp\n\tport = 7\n\tuser = 0\n"
+		  "\tserver = /bin/true\n\tbind = 127.0.0.1\n}\n"
+		  "service b\n{\n\tprotocol = udp\n\tport = 7\n\tuser = 0\n"
+		  "\tserver = /bin/true\n\tbind = ::ffff:127.0.0.1\n}\n",
+		  "mapped.conf:9: service b: udp port 7 is taken by service a" },
+		{ "dup.conf",
+		  "service a\n{\n\tprotocol = tcp\n\tport = 7\n\tuser = 0\n"
+		  "\tserver = /bin/true\n\tdisable = yes\n}\n"
+		  "service a\n{\n\tprotocol = tcp\n\tport = 8\n\tuser = 0\n"
+		  "\tserver = /bin/true\n}\n",
+		  "dup.conf:9: service a is defined twice (first at line 1)" },
+	};
+	char cmd[1024], p[128];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		write_file(cases[i].file, cases[i].text);
+		snprintf(cmd, sizeof(cmd), "%s -t -f %s/%s 2>%s/refusal.log",
+			 inetd, dir, cases[i].file, dir);
+		print_message("%s\n", cases[i].file);
+		assert_int_equal(WEXITSTATUS(system(cmd)), 1);
+		assert_non_null(strstr(read_file("refusal.log"),
+				       cases[i].want));
+	}
+	/* a NUL byte, reported as such */
+	path_in(p, sizeof(p), "nul.conf");
+	{
+		FILE *f = fopen(p, "w");
+
+		assert_non_null(f);
+		fwrite("service a\n{\n\tprotocol = tcp\0\n}\n", 1, 32, f);
+		fclose(f);
+	}
+	snprintf(cmd, sizeof(cmd), "%s -t -f %s 2>%s/refusal.log", inetd, p,
+		 dir);
+	assert_int_equal(WEXITSTATUS(system(cmd)), 1);
+	assert_non_null(strstr(read_file("refusal.log"),
+			       "nul.conf:3: a NUL byte in the line"));
+}
+
+/* A passed socket that does not fit its service (AF_UNIX or UDP for a TCP
+ * service) stops the launcher at start, with a message. */
+static void activation_mismatch(void **state)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char conf[1024] = "", c[128], l[128];
+
+	service(conf, sizeof(conf), "act", 7302);
+	write_file("mis.conf", conf);
+	path_in(c, sizeof(c), "mis.conf");
+	path_in(sun.sun_path, sizeof(sun.sun_path), "mis.sock");
+	for (int k = 0; k < 2; k++) {
+		int fd = k == 0 ? socket(AF_UNIX, SOCK_STREAM, 0) :
+			 socket(AF_INET, SOCK_DGRAM, 0);
+		int status;
+		pid_t pid;
+
+		assert_true(fd >= 0);
+		if (k == 0) {
+			assert_int_equal(bind(fd, (struct sockaddr *)&sun,
+					      sizeof(sun)), 0);
+			assert_int_equal(listen(fd, 4), 0);
+		}
+		path_in(l, sizeof(l), "mis.log");
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			int out = open(l, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+			char n[16];
+
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			dup2(out, 2);
+			dup2(fd, 3);
+			snprintf(n, sizeof(n), "%d", (int)getpid());
+			setenv("LISTEN_PID", n, 1);
+			setenv("LISTEN_FDS", "1", 1);
+			setenv("LISTEN_FDNAMES", "act", 1);
+			execl(inetd, "peersec-inetd", "-f", c, (char *)NULL);
+			_exit(127);
+		}
+		close(fd);
+		/* it must exit by itself; a hang is caught by the test's own
+		 * timeout */
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 1);
+		assert_non_null(strstr(read_file("mis.log"),
+			k == 0 ? "service act: passed socket 3 does not fit it: "
+				 "family 1, type 1, protocol 0; the service "
+				 "wants family 2, type 1, protocol 6, listening" :
+				 "service act: passed socket 3 does not fit it: "
+				 "family 2, type 2, protocol 17; the service "
+				 "wants family 2, type 1, protocol 6, listening"));
+		assert_null(strstr(read_file("mis.log"), "running as"));
+		unlink(sun.sun_path);
+	}
+}
+
 static void sighup_reload(void **state)
 {
 	char conf[1024] = "";
@@ -433,8 +736,12 @@ int main(void)
 		cmocka_unit_test(config_check),
 		cmocka_unit_test(unlabeled_peers_refused_flood),
 		cmocka_unit_test(unlabeled_datagrams_refused),
+		cmocka_unit_test(udp_port_exclusive),
+		cmocka_unit_test(udp_accounting),
 		cmocka_unit_test(sighup_reload),
 		cmocka_unit_test(socket_activation),
+		cmocka_unit_test(config_refusals),
+		cmocka_unit_test(activation_mismatch),
 	};
 
 	if (b == NULL)

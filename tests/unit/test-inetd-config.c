@@ -65,6 +65,8 @@ static void full_service(void **state)
 		"\tserver       = /usr/bin/ctx\n"
 		"\tserver_args  = -v  --flag\tlast\n"
 		"\tlabel        = optional\n"
+		"\tunlabeled_level = s0\n"
+		"\tmax_range    = s0-s3:c0.c255\n"
 		"\tinstances    = 5\n"
 		"\tbase_context = system_u:system_r:inetd_t:s0-s15:c0.c1023\n"
 		"\t# a comment inside\n"
@@ -92,6 +94,8 @@ static void full_service(void **state)
 	assert_int_equal(s->instances, 5);
 	assert_string_equal(s->base_context,
 			    "system_u:system_r:inetd_t:s0-s15:c0.c1023");
+	assert_string_equal(s->unlabeled_level, "s0");
+	assert_string_equal(s->max_range, "s0-s3:c0.c255");
 	inetd_config_free(cfg);
 }
 
@@ -258,9 +262,15 @@ static void refused_incomplete(void **state)
 		    "server = /bin/true\n"),
 		"t.conf:1: service s: user 4000000000 has no passwd entry: "
 		"set group");
-	refused(SVC(MIN "label = optional\nbase_context = u:r:t\n"),
-		"t.conf:1: service s: label = optional needs a base_context "
-		"with a range");
+	/* unlabeled peers never get a range by default */
+	refused(SVC(MIN "label = optional\nbase_context = u:r:t:s0-s3\n"),
+		"t.conf:1: service s: label = optional needs unlabeled_level, "
+		"the level unlabeled peers run at");
+	refused(SVC(MIN "unlabeled_level = s0\n"),
+		"t.conf:1: service s: unlabeled_level is set but label = "
+		"required: no unlabeled peer is served");
+	refused(SVC(MIN "max_range = s0 s3\n"),
+		"t.conf:7: max_range \"s0 s3\" is not an MLS level or range");
 	char args[600] = "server_args =";
 	for (int i = 0; i < 65; i++)
 		strcat(args, " a");
@@ -285,9 +295,34 @@ static void refused_across_services(void **state)
 		"service b {\n" MIN "bind = ::\n}\n",
 		"t.conf:8: service b: tcp port 7 is taken by service a "
 		"(line 1)");
-	/* a disabled duplicate name is still a duplicate */
+	/* a disabled duplicate name is still a duplicate, first or not */
 	refused("service a {\n" MIN "}\nservice a {\n" MIN "disable = yes\n}\n",
 		"t.conf:7: service a is defined twice (first at line 1)");
+	refused("service a {\n" MIN "disable = yes\n}\nservice a {\n" MIN "}\n",
+		"t.conf:8: service a is defined twice (first at line 1)");
+	/* an address and its v4-mapped form are one socket */
+	refused("service a {\n" MIN "bind = 127.0.0.1\n}\n"
+		"service b {\n" MIN "bind = ::ffff:127.0.0.1\n}\n",
+		"t.conf:8: service b: tcp port 7 is taken by service a "
+		"(line 1)");
+	refused("service a {\n" MIN "bind = ::ffff:0.0.0.0\n}\n"
+		"service b {\n" MIN "bind = 10.0.0.1\n}\n",
+		"t.conf:8: service b: tcp port 7 is taken by service a "
+		"(line 1)");
+}
+
+static void refused_nul_byte(void **state)
+{
+	static const char text[] = "service a {\nprotocol = tcp\0x\n}\n";
+	FILE *f = fmemopen((void *)text, sizeof(text) - 1, "r");
+	struct inetd_config *cfg = NULL;
+	char err[INETD_ERR_MAX] = "";
+
+	assert_non_null(f);
+	assert_int_equal(inetd_config_parse(f, "t.conf", &cfg, err), -1);
+	fclose(f);
+	assert_string_equal(err, "t.conf:2: a NUL byte in the line (at byte "
+			    "15)");
 }
 
 static void refused_long_line(void **state)
@@ -352,6 +387,7 @@ int main(void)
 		cmocka_unit_test(refused_incomplete),
 		cmocka_unit_test(refused_across_services),
 		cmocka_unit_test(refused_long_line),
+		cmocka_unit_test(refused_nul_byte),
 		cmocka_unit_test(load_from_path),
 		cmocka_unit_test(address_format),
 	};

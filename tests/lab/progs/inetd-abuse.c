@@ -37,15 +37,27 @@
  *
  *   inetd-abuse handler LOGFILE
  *	a hostile UDP handler for the launcher: answers the datagram on
- *	stdin, tries to detach the filter of its answering socket (stdout),
- *	then reads from that socket for 1.5 s, and appends "handler got=DATA
- *	detach=ok|refused stolen=N" to LOGFILE: N datagrams that reached it
- *	without the launcher judging them.
+ *	stdin, tries to detach the filter of its answering socket (stdout)
+ *	and to attach a program to its SO_REUSEPORT group, tries to bind a
+ *	socket of its own to the service's address and port (with
+ *	SO_REUSEADDR, SO_REUSEPORT, both, neither), then reads from every
+ *	socket it has for 1.5 s, and appends "handler got=DATA
+ *	detach=ok|refused steer=ok|refused bind=ok|refused stolen=N" to
+ *	LOGFILE: N datagrams that reached it without the launcher judging
+ *	them.
+ *
+ *   inetd-abuse steal ADDR PORT UID SECONDS
+ *	a local process of another uid: as UID, tries to bind a UDP socket
+ *	to ADDR:PORT with SO_REUSEADDR, SO_REUSEPORT, both, neither; when
+ *	one binds, reads what comes for SECONDS.  Prints "ready", then
+ *	"steal bind=ok|refused errno=E got=N".
  *
  * Exit 0 on success, 1 when a connection could not be made, 2 on usage.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <grp.h>
+#include <linux/filter.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -315,11 +327,68 @@ static int twice(char **argv)
 	return 0;
 }
 
+/* A UDP socket bound to @a:@port with SO_REUSEADDR (@how & 1) and
+ * SO_REUSEPORT (@how & 2); -1 with errno when it cannot be. */
+static int bind_udp(const char *a, int port, int how)
+{
+	struct sockaddr_in sin;
+	int one = 1, fd;
+
+	addr_of(a, port, &sin);
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (((how & 1) && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+				     sizeof(one)) < 0) ||
+	    ((how & 2) && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one,
+				     sizeof(one)) < 0) ||
+	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+/* The first of the four ways that binds, or -1 (errno of the last). */
+static int bind_any_way(const char *a, int port)
+{
+	int fd = -1;
+
+	for (int how = 0; how < 4 && fd < 0; how++)
+		fd = bind_udp(a, port, how);
+	return fd;
+}
+
+/* Datagrams read from @fd (non-blocking) until @until. */
+static int drain(int fd, long until)
+{
+	char buf[256];
+	int n = 0;
+
+	while (now_ms() < until) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		if (poll(&p, 1, (int)(until - now_ms())) == 1 &&
+		    recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0)
+			n++;
+		else
+			usleep(50000);	/* SHUT_RD: POLLIN at once */
+	}
+	return n;
+}
+
 static int handler(const char *logfile)
 {
-	char data[256] = "", buf[256];
+	struct sock_filter to_one = BPF_STMT(BPF_RET | BPF_K, 1);
+	struct sock_fprog prog = { .len = 1, .filter = &to_one };
+	const char *la = getenv("PEERSEC_LOCAL_ADDR");
+	const char *lp = getenv("PEERSEC_LOCAL_PORT");
+	char data[256] = "";
 	ssize_t r = read(0, data, sizeof(data) - 1);
-	int stolen = 0, detached;
+	int stolen = 0, detached, steered, own = -1;
 	long until;
 	FILE *log;
 
@@ -327,21 +396,42 @@ static int handler(const char *logfile)
 	(void)!write(1, "handled\n", 8);
 	detached = setsockopt(1, SOL_SOCKET, SO_DETACH_FILTER, &(int){ 0 },
 			      sizeof(int)) == 0;
-	for (until = now_ms() + 1500; now_ms() < until;) {
-		struct pollfd p = { .fd = 1, .events = POLLIN };
-
-		if (poll(&p, 1, (int)(until - now_ms())) == 1 &&
-		    recv(1, buf, sizeof(buf), MSG_DONTWAIT) > 0)
-			stolen++;
-		else
-			usleep(50000);	/* SHUT_RD: POLLIN at once */
-	}
+	steered = setsockopt(1, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog,
+			     sizeof(prog)) == 0;
+	if (la != NULL && lp != NULL)
+		own = bind_any_way(la, atoi(lp));
+	until = now_ms() + 1500;
+	if (own >= 0)
+		stolen += drain(own, until);
+	stolen += drain(1, until);
 	log = fopen(logfile, "ae");
 	if (log == NULL)
 		return 1;
-	fprintf(log, "handler got=%s detach=%s stolen=%d\n", data,
-		detached ? "ok" : "refused", stolen);
+	fprintf(log, "handler got=%s detach=%s steer=%s bind=%s stolen=%d\n",
+		data, detached ? "ok" : "refused", steered ? "ok" : "refused",
+		own >= 0 ? "ok" : "refused", stolen);
 	fclose(log);
+	return 0;
+}
+
+static int steal(char **argv)
+{
+	uid_t uid = (uid_t)atoi(argv[2]);
+	int fd, e, got = 0;
+
+	if (setgroups(0, NULL) < 0 || setresgid(uid, uid, uid) < 0 ||
+	    setresuid(uid, uid, uid) < 0) {
+		perror("inetd-abuse steal: setresuid");
+		return 1;
+	}
+	fd = bind_any_way(argv[0], atoi(argv[1]));
+	e = fd < 0 ? errno : 0;
+	printf("ready\n");
+	fflush(stdout);
+	if (fd >= 0)
+		got = drain(fd, now_ms() + 1000L * atoi(argv[3]));
+	printf("steal bind=%s errno=%s got=%d\n", fd >= 0 ? "ok" : "refused",
+	       e == EADDRINUSE ? "EADDRINUSE" : e ? strerror(e) : "0", got);
 	return 0;
 }
 
@@ -351,6 +441,8 @@ int main(int argc, char **argv)
 		return twice(argv + 2);
 	if (argc == 3 && strcmp(argv[1], "handler") == 0)
 		return handler(argv[2]);
+	if (argc == 6 && strcmp(argv[1], "steal") == 0)
+		return steal(argv + 2);
 	if (argc == 9 && strcmp(argv[1], "hold") == 0)
 		return hold(argv + 2);
 	if (argc == 6 && strcmp(argv[1], "tcp") == 0)

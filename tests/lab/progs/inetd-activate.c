@@ -4,7 +4,9 @@
  *
  *   inetd-activate NAME=PROTO:ADDR:PORT... -- CMD...
  *
- * Binds (and for tcp, listens on) each socket, puts them on descriptors 3,
+ * PROTO is tcp, udp, or unix (then ADDR is a path and PORT is ignored: an
+ * AF_UNIX stream socket, to pass for a service it does not fit).
+ * Binds (and for tcp and unix, listens on) each socket, puts them on descriptors 3,
  * 4, ... in order, sets LISTEN_FDS, LISTEN_FDNAMES and LISTEN_PID (our own
  * pid, which exec keeps) and execs CMD.
  */
@@ -14,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 int main(int argc, char **argv)
@@ -31,6 +34,21 @@ int main(int argc, char **argv)
 		proto = strtok(NULL, ":");
 		addr = strtok(NULL, ":");
 		port = strtok(NULL, ":");
+		if (name != NULL && proto != NULL && addr != NULL &&
+		    strcmp(proto, "unix") == 0) {
+			struct sockaddr_un sun = { .sun_family = AF_UNIX };
+
+			snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", addr);
+			unlink(addr);
+			fd = socket(AF_UNIX, SOCK_STREAM, 0);
+			if (fd < 0 || bind(fd, (struct sockaddr *)&sun,
+					   sizeof(sun)) < 0 ||
+			    listen(fd, 64) < 0) {
+				perror("inetd-activate: unix socket");
+				return 2;
+			}
+			goto place;
+		}
 		if (name == NULL || proto == NULL || addr == NULL ||
 		    port == NULL || inet_pton(AF_INET, addr, &sin.sin_addr) != 1) {
 			fprintf(stderr, "inetd-activate: bad socket %s\n",
@@ -48,6 +66,7 @@ int main(int argc, char **argv)
 			perror("inetd-activate: socket");
 			return 2;
 		}
+place:
 		if (fd != 3 + n) {
 			if (dup2(fd, 3 + n) < 0) {
 				perror("inetd-activate: dup2");

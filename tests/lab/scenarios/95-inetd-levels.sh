@@ -6,8 +6,16 @@
 # over TCP, UDP and SCTP every server reports its own context, which must be
 # service_t (the policy's transition, launcher.cil) at exactly the client's
 # level.  Then the refusals: no label, a label the policy rejects for the
-# base context, a server without a transition.  A refused client gets
-# nothing and no server runs ($INETD_RAN stays as it was).
+# base context, a server without a transition (also one whose execution
+# changes only the role: typeguard.cil).  A refused client gets nothing and
+# no server runs ($INETD_RAN stays as it was).  Under label = optional an
+# unlabeled client runs at unlabeled_level, never the base's whole range.
+# Every server's end is logged with its exit status and duration; -t names
+# a missing or non-executable server.
+#
+# Then a launcher cleared for s0-s3:c0.c1023 (clearance.cil): a peer at s4 is
+# refused, as is one with categories outside a service's max_range, and an
+# unlabeled_level above the bound; the refusal names both levels.
 LAB_SOURCE="NetLabel static"
 # shellcheck source=tests/lab/vm-bin/inetd-lablib.sh
 . /lab/bin/inetd-lablib.sh
@@ -34,13 +42,40 @@ conf=$LAB_TMP/inetd.conf
 	inetd_service who-udp udp 7002
 	case $protos in *sctp*) inetd_service who-sctp sctp 7003 ;; esac
 	inetd_service low-tcp tcp 7004 base_context=lab_low_u:system_r:launcher_t:s0
-	inetd_service optional-tcp tcp 7006 label=optional
+	inetd_service optional-tcp tcp 7006 label=optional unlabeled_level=s0
 } >"$conf"
 # a server on the initramfs (file_t): no transition for it
 sed -e 's/^service who-tcp$/service notrans-tcp/' -e 's/= 7001$/= 7005/' \
 	-e "s|$INETD_SVC/peersec-whoami|/lab/bin/peersec-whoami|" \
 	"$conf" | awk '/^service notrans-tcp/,/^}/' >"$conf.notrans"
 cat "$conf.notrans" >>"$conf"
+# a server whose execution changes the role, not the type (typeguard.cil)
+mkdir -p "$LAB_TMP/rs" && cp /lab/bin/peersec-whoami "$LAB_TMP/rs/" &&
+	chmod 0755 "$LAB_TMP/rs/peersec-whoami" &&
+	lab-filecon "$LAB_TMP/rs/peersec-whoami" \
+		system_u:object_r:lab_roleswitch_exec_t:s0 >/dev/null ||
+	fail "a server file labeled lab_roleswitch_exec_t"
+sed -e 's/^service notrans-tcp$/service roleonly-tcp/' -e 's/= 7005$/= 7007/' \
+	-e "s|/lab/bin/peersec-whoami|$LAB_TMP/rs/peersec-whoami|" \
+	"$conf.notrans" >>"$conf"
+
+# -t: a missing or non-executable server is named
+touch "$LAB_TMP/noexec" && chmod 0644 "$LAB_TMP/noexec"
+{
+	inetd_service gone tcp 7008
+	inetd_service noexec tcp 7009
+} | sed -e "s|^\(.server = \).*/peersec-whoami\$|\1/lab/no/such/server|" \
+	-e "/^service noexec/,/^}/s|^\(.server = \).*|\1$LAB_TMP/noexec|" \
+	>"$conf.servers"
+peersec-inetd -t -f "$conf.servers" >"$LAB_TMP/t.out" 2>&1
+rc=$?
+if [ $rc -eq 1 ] &&
+   grep -q 'service gone (line 1): server /lab/no/such/server: No such file' "$LAB_TMP/t.out" &&
+   grep -q "service noexec (line 11): server $LAB_TMP/noexec: not executable" "$LAB_TMP/t.out"; then
+	ok "-t names a missing and a non-executable server"
+else
+	fail "-t names a missing and a non-executable server" "exit $rc" "$(cat "$LAB_TMP/t.out")"
+fi
 
 expect_run "the configuration checks" peersec-inetd -t -f "$conf"
 inetd_start inetd "$conf" || return 0
@@ -68,8 +103,10 @@ inetd_refused "tcp: a label the policy rejects for the base context: nothing run
 	tcp 127.0.0.3 7004 inetd "policy rejects"
 inetd_refused "tcp: a server without a transition is not started" \
 	tcp 127.0.0.2 7005 inetd "no transition"
-inetd_ask "tcp: label = optional: an unlabeled client gets the launcher's range" \
-	tcp 127.0.0.1 7006 "$SERVICE:s0-s0:c0.c1023" "(none)"
+inetd_refused "tcp: a server whose execution changes only the role is not started" \
+	tcp 127.0.0.2 7007 inetd "no transition"
+inetd_ask "tcp: label = optional: an unlabeled client runs at unlabeled_level s0 only" \
+	tcp 127.0.0.1 7006 "$SERVICE:s0" "(none)"
 
 n=$(grep -c '^pid=' "$INETD_RAN")
 want=$(( $(echo "$protos" | wc -w) * 4 + 1 ))
@@ -79,7 +116,7 @@ if grep '^pid=' "$INETD_RAN" | grep -v "context=$SERVICE:" >/dev/null; then
 else
 	ok "no server ran outside service_t"
 fi
-sleep 0.5
+inetd_until 60 inetd_idle "$INETD_PID"
 z=$(inetd_children "$INETD_PID" | awk '$2 == "Z"' | wc -l)
 expect_eq "no zombie children" 0 "$z"
 inetd_stop inetd
@@ -88,4 +125,50 @@ if grep -q 'stopping:' "$LAB_TMP/inetd.out"; then
 else
 	fail "the launcher stops on SIGTERM" "$(tail -n 3 "$LAB_TMP/inetd.out")"
 fi
+started=$(grep -c 'started who-tcp/tcp pid ' "$LAB_TMP/inetd.out")
+ended=$(grep -c 'ended who-tcp/tcp pid [0-9]*: exit status 0 after [0-9]*\.[0-9][0-9][0-9] s$' "$LAB_TMP/inetd.out")
+expect_eq "each server's end is logged with its exit status and duration" \
+	"$started" "$ended"
 sed 's/^/  | /' "$LAB_TMP/inetd.out"
+
+# ---- the clearance bound: a launcher at s0-s3:c0.c1023 ----
+M4=lab_mls_u:system_r:peer_t:s4
+M2=lab_mls_u:system_r:peer_t:s2:c1
+M1=lab_mls_u:system_r:peer_t:s1:c20
+lab_netlabel "$M4" 127.0.0.6 && lab_netlabel "$M2" 127.0.0.7 &&
+lab_netlabel "$M1" 127.0.0.8 || return 0
+conf=$LAB_TMP/clearance.conf
+{
+	inetd_service clr-tcp tcp 7011
+	inetd_service clr-udp udp 7012
+	inetd_service cat-tcp tcp 7013 max_range=s0-s3:c0.c9
+	inetd_service clr-opt tcp 7014 label=optional unlabeled_level=s4
+} >"$conf"
+ctx=$INETD_CTX
+INETD_CTX=lab_mls_u:system_r:launcher_t:s0-s3:c0.c1023
+inetd_start clr "$conf"
+rc=$?
+INETD_CTX=$ctx
+[ $rc -eq 0 ] || return 0
+MS=lab_mls_u:system_r:service_t
+inetd_ask "clearance: a peer at s2:c1, within the launcher's s0-s3, gets a server at s2:c1" \
+	tcp 127.0.0.7 7011 "$MS:s2:c1" "$M2"
+inetd_refused "clearance: tcp: a peer at s4, above the launcher's s0-s3, gets nothing" \
+	tcp 127.0.0.6 7011 clr "level s4 is not within the clearance bound s0-s3:c0.c1023\$"
+LAB_TRANSPORT=udp
+inetd_refused "clearance: udp: a peer at s4, above the launcher's s0-s3, gets nothing" \
+	udp 127.0.0.6 7012 clr "level s4 is not within the clearance bound s0-s3:c0.c1023\$"
+LAB_TRANSPORT=tcp
+inetd_refused "clearance: categories outside max_range s0-s3:c0.c9 (s1:c20) get nothing" \
+	tcp 127.0.0.8 7013 clr "level s1:c20 is not within the clearance bound s0-s3:c0.c9\$"
+inetd_ask "clearance: a peer within max_range s0-s3:c0.c9 (s2:c1) gets a server" \
+	tcp 127.0.0.7 7013 "$MS:s2:c1" "$M2"
+inetd_refused "clearance: unlabeled_level s4 is above the bound too: an unlabeled peer gets nothing" \
+	tcp 127.0.0.1 7014 clr "level s4 is not within the clearance bound s0-s3:c0.c1023\$"
+if grep '^pid=' "$INETD_RAN" | grep -q 'context=[^ ]*:s4 \|:c20 '; then
+	fail "clearance: no server ran above the bound" "$(cat "$INETD_RAN")"
+else
+	ok "clearance: no server ran above the bound"
+fi
+inetd_stop clr
+sed 's/^/  | /' "$LAB_TMP/clr.out"

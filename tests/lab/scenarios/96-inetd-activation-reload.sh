@@ -4,6 +4,8 @@
 #
 # inetd-activate binds the sockets and execs the launcher as systemd would;
 # the launcher must serve on them (and say so) instead of binding its own.
+# A passed socket that does not fit its service (an AF_UNIX socket, or a
+# UDP one, for a TCP service) stops the launcher at start, with a message.
 # A reload with a bad file keeps the old configuration and names file:line;
 # a good one moves a service to another port and drops a socket.  A policy
 # load empties the launcher's cache of derived contexts.
@@ -41,6 +43,23 @@ inetd_refused "activation: an unlabeled client gets nothing" \
 	tcp 127.0.0.1 7101 act "label"
 inetd_stop act
 
+# a passed socket of the wrong kind: the launcher refuses to start
+for spec in "unix:$LAB_TMP/act.sock:0|family 1, type 1, protocol 0" \
+	    "udp:127.0.0.1:7101|family 2, type 2, protocol 17"; do
+	LAB_TIMEOUT=60 lab_bg mis inetd-activate "act-tcp=${spec%%|*}" -- \
+		run_as "$INETD_CTX" peersec-inetd -f "$conf"
+	lab_wait mis
+	rc=$?
+	if [ $rc -eq 1 ] &&
+	   grep -q "service act-tcp: passed socket 3 does not fit it: ${spec#*|}; the service wants family 2, type 1, protocol 6, listening" "$LAB_TMP/mis.out" &&
+	   ! grep -q 'running as' "$LAB_TMP/mis.out"; then
+		ok "activation: a passed ${spec%%:*} socket for a tcp service: no start, a clear message"
+	else
+		fail "activation: a passed ${spec%%:*} socket for a tcp service: no start, a clear message" \
+			"exit $rc" "$(cat "$LAB_TMP/mis.out")"
+	fi
+done
+
 # ---- SIGHUP ----
 conf=$LAB_TMP/reload.conf
 inetd_service rl tcp 7201 >"$conf"
@@ -51,8 +70,9 @@ fds0=$(inetd_fds "$INETD_PID")
 
 # a bad file: refused with file:line, the old table stays
 { inetd_service rl tcp 7201; printf 'service broken\n{\n\tport = 99999\n}\n'; } >"$conf"
+h0=$(grep -c 'reloaded \|reload refused' "$LAB_TMP/rl.out")
 kill -HUP "$INETD_PID"
-sleep 0.5
+inetd_until 60 _inetd_more "$LAB_TMP/rl.out" 'reloaded \|reload refused' "$h0"
 if grep -q "reload refused, old configuration kept: $conf:13: port must be" "$LAB_TMP/rl.out"; then
 	ok "reload: a bad file is refused with file:line and reason"
 else
@@ -64,8 +84,9 @@ inetd_ask "reload: after a bad file, 7201 still answers" \
 
 # a good file: the service moves to 7202, 7201 closes
 inetd_service rl tcp 7202 >"$conf"
+h0=$(grep -c 'reloaded \|reload refused' "$LAB_TMP/rl.out")
 kill -HUP "$INETD_PID"
-sleep 0.5
+inetd_until 60 _inetd_more "$LAB_TMP/rl.out" 'reloaded \|reload refused' "$h0"
 if grep -q "reloaded $conf: 1 service" "$LAB_TMP/rl.out"; then
 	ok "reload: a good file is taken"
 else

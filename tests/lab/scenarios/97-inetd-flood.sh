@@ -29,13 +29,8 @@ LAB_TIMEOUT=100 expect_run "flood: 50 udp datagrams" \
 	inetd-client flood udp 127.0.0.2 127.0.0.1 7302 50
 udp_line=$(grep '^flood' "$LAB_TMP/last.out")
 
-# let the last servers finish
-i=0
-while [ "$(inetd_children "$INETD_PID" | awk '$2 != "Z"' | wc -l)" -gt 0 ] && [ $i -lt 100 ]; do
-	sleep 0.2
-	i=$((i + 1))
-done
-sleep 0.5
+# let the last servers finish (bounded to catch a hang)
+inetd_until 180 inetd_idle "$INETD_PID"
 kids=$(inetd_children "$INETD_PID" | wc -l)
 zombies=$(inetd_children "$INETD_PID" | awk '$2 == "Z"' | wc -l)
 fds1=$(inetd_fds "$INETD_PID")
@@ -46,6 +41,24 @@ ran=$(grep -c '^pid=' "$INETD_RAN")
 _lab_tap "# inetd flood: tcp: $tcp_line; udp: $udp_line"
 _lab_tap "# inetd flood: servers started tcp=$started udp=$started_udp, refusals=$refused, servers that reported=$ran"
 _lab_tap "# inetd flood: launcher descriptors before=$fds0 after=$fds1, children left=$kids, zombies=$zombies"
+# every datagram served, refused or dropped, by the launcher's counts;
+# every connection it accepted served or refused
+inetd_conserved "flood: every udp datagram served, refused or dropped (counted)" \
+	fl flood-udp 50
+expect_eq "flood: one server per datagram the launcher counts served" \
+	"$INETD_SERVED" "$started_udp"
+n0=$(grep -c 'status: flood-tcp/tcp: ' "$LAB_TMP/fl.out")
+kill -USR1 "$INETD_PID"
+inetd_until 60 _inetd_more "$LAB_TMP/fl.out" 'status: flood-tcp/tcp: ' "$n0"
+acc=$(grep 'status: flood-tcp/tcp: ' "$LAB_TMP/fl.out" | tail -n 1 |
+	sed -n 's/.*: \([0-9]*\) connection(s) accepted, \([0-9]*\) served, \([0-9]*\) refused.*/\1 \2 \3/p')
+_lab_tap "# inetd flood: tcp accepted, served, refused: $acc"
+# shellcheck disable=SC2086
+set -- $acc
+expect_eq "flood: every accepted connection got a server or a refusal" \
+	"${1:-?}" "$(( ${2:-0} + ${3:-0} ))"
+expect_eq "flood: one server per connection the launcher counts served" \
+	"${2:-?}" "$started"
 expect_eq "flood: no zombie" 0 "$zombies"
 expect_eq "flood: no child left" 0 "$kids"
 expect_eq "flood: no descriptor gained or lost in the launcher" "$fds0" "$fds1"

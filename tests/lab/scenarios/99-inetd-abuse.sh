@@ -7,15 +7,24 @@
 # configuration rewritten under SIGHUP, good and bad versions in turn.
 #
 # Afterwards: a well-behaved client gets its answer; no server ran for a
-# rejected peer and every server ran in the derived context; every started
-# server is accounted for; the launcher's children, descriptors and memory
+# rejected peer and every server ran in the derived context; every
+# connection the launcher accepted got one server or one refusal, and
+# every datagram sent is accounted for by the launcher's own counts
+# (served + refused + dropped = sent: under a flood the kernel may deliver
+# a datagram to the answering socket of a handler still running for the
+# same source port, which drops it, or drop it at a full receive queue;
+# the launcher counts and logs both); the launcher's children, descriptors and memory
 # are back at the baseline (VmRSS within $RSS_TOL_KB KiB: malloc may keep a
 # little of what the reloads freed); no zombie.  The figures go to the log
 # as "# abuse:" lines.
 #
 # Before the abuse, a hostile UDP handler checks that what its sender sends
 # next from the same port, which the kernel delivers to the handler's
-# connected answering socket, is dropped there and never read unjudged.
+# connected answering socket, is dropped there, never read unjudged, and
+# counted; that the handler cannot bind the service's port itself (with
+# SO_REUSEADDR or SO_REUSEPORT) nor steer the port's datagrams to its own
+# socket; and a local process of another uid cannot bind the port of a
+# running service either: every datagram still reaches the launcher.
 #
 # Idle clients and the instance limit: a server that answers without
 # reading (peersec-whoami) is not held by its idle client.  A server that
@@ -89,15 +98,8 @@ log=$LAB_TMP/ab.out
 
 # rss PID: VmRSS in KiB
 rss() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status"; }
-# settle: wait (at most 20 s) until the launcher has no child left
-settle() {
-	local i=0
-
-	while [ -n "$(inetd_children "$INETD_PID")" ] && [ $i -lt 100 ]; do
-		sleep 0.2
-		i=$((i + 1))
-	done
-}
+# settle: wait until the launcher has no child left (bounded for hangs)
+settle() { inetd_until 180 inetd_idle "$INETD_PID"; }
 hups() { grep -c 'reloaded \|reload refused' "$log"; }
 
 # ---- warm-up: every path once, then the baseline ----
@@ -118,18 +120,38 @@ LAB_TRANSPORT=udp
 expect_run "udp: a sender's next datagrams, sent while its handler runs" \
 	inetd-abuse twice 127.0.0.2 127.0.0.1 7407
 _lab_tap "# abuse: $(grep '^twice' "$LAB_TMP/last.out"); $(cat "$LAB_TMP/ran/steal.log" 2>/dev/null | tr '\n' ' ')"
-expect_eq "udp: the handler reads no datagram it was not started for" \
-	"handler got=one detach=refused stolen=0" \
+expect_eq "udp: the handler reads no datagram it was not started for, binds not the port, steers nothing" \
+	"handler got=one detach=refused steer=refused bind=refused stolen=0" \
 	"$(grep 'got=one' "$LAB_TMP/ran/steal.log" 2>/dev/null)"
-n=$(grep -c 'stolen=[1-9]' "$LAB_TMP/ran/steal.log" 2>/dev/null)
+n=$(grep -c 'stolen=[1-9]\|bind=ok\|steer=ok' "$LAB_TMP/ran/steal.log" 2>/dev/null)
 expect_eq "udp: no handler read a datagram it was not started for" 0 "${n:-0}"
+# the handler reads for 1.5 s after answering: "two" and "three" reach its
+# answering socket while it runs, and are dropped there and counted
+settle
+inetd_conserved "udp: the 3 datagrams of one sender: served, refused or dropped" \
+	ab steal-udp 3
+expect_eq "udp: served one, dropped the two sent while its handler ran (busy peer address)" \
+	"1 2" "$INETD_SERVED $INETD_BUSY"
+expect_eq "udp: the drops have their log line, with the count" 2 \
+	"$(inetd_drop_lines ab steal-udp)"
+
+# A local process of another uid (nobody) tries to bind who-udp's address
+# and port (every way: SO_REUSEADDR, SO_REUSEPORT, both, neither) while 30
+# datagrams come: it is refused, and the launcher gets all 30.
+LAB_TIMEOUT=60 lab_bg_ready thief inetd-abuse steal 127.0.0.1 7402 65534 3
+LAB_TIMEOUT=60 expect_run "udp: 30 datagrams while a thief of another uid tries the port" \
+	inetd-abuse udp 127.0.0.2 127.0.0.1 7402 30
+lab_wait thief
+expect_eq "udp: a process of another uid cannot bind a service's port" \
+	"steal bind=refused errno=EADDRINUSE got=0" "$(grep '^steal' "$LAB_TMP/thief.out")"
+settle
+inetd_conserved "udp: every datagram the thief wanted reached the launcher" \
+	ab who-udp $((1 + 30))
 LAB_TRANSPORT=tcp
 h0=$(hups)
 kill -HUP "$INETD_PID"
-i=0
-while [ "$(hups)" = "$h0" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+inetd_until 60 _inetd_more "$log" 'reloaded \|reload refused' "$h0"
 settle
-sleep 0.3
 kids0=$(inetd_children "$INETD_PID" | wc -l)
 fds0=$(inetd_fds "$INETD_PID")
 rss0=$(rss "$INETD_PID")
@@ -152,13 +174,13 @@ cat >"$LAB_TMP/reload.sh" <<-EOF
 		cp "$conf.\$v" "$conf.new" && mv "$conf.new" "$conf"
 		h=\$(grep -c 'reloaded \\|reload refused' "$log")
 		kill -HUP $INETD_PID
+		# bounded to catch a hang: 6000 x 50 ms
 		n=0
 		while [ "\$(grep -c 'reloaded \\|reload refused' "$log")" = "\$h" ] &&
-		      [ \$n -lt 100 ]; do
+		      [ \$n -lt 6000 ]; do
 			usleep 50000
 			n=\$((n + 1))
 		done
-		usleep 100000
 		i=\$((i + 1))
 	done
 	# the last one puts back the full table
@@ -167,7 +189,7 @@ cat >"$LAB_TMP/reload.sh" <<-EOF
 	kill -HUP $INETD_PID
 	n=0
 	while [ "\$(grep -c 'reloaded \\|reload refused' "$log")" = "\$h" ] &&
-	      [ \$n -lt 100 ]; do
+	      [ \$n -lt 6000 ]; do
 		usleep 50000
 		n=\$((n + 1))
 	done
@@ -207,7 +229,6 @@ done
 expect_run "echo-tcp: once the idle clients left, a client is served" \
 	inetd-abuse echo 127.0.0.2 127.0.0.1 7405 20
 settle
-sleep 0.5
 
 # ---- the figures ----
 ftcp=$(job_out ftcp) fudp=$(job_out fudp) rtcp=$(job_out rtcp)
@@ -233,15 +254,27 @@ _lab_tap "# abuse: refusals: strict-tcp=$ref_strict_tcp strict-udp=$ref_strict_u
 # (the warm-up: 1 tcp, 1 udp, 1 echo; inetd_ask during: 1 tcp)
 expect_eq "who-tcp: one server per good connection (flood, held, asked)" \
 	$((1 + N_TCP + N_IDLE + N_HALF + N_NOREAD + 1)) "$st_who_tcp"
-expect_eq "who-udp: one server per good datagram" $((1 + N_UDP)) "$st_who_udp"
+inetd_conserved "who-udp: every good datagram served, refused or dropped (counted)" \
+	ab who-udp $((1 + 30 + N_UDP))
+expect_eq "who-udp: one server per datagram the launcher counts served" \
+	"$INETD_SERVED" "$st_who_udp"
+expect_eq "who-udp: one refusal line per datagram it counts refused" \
+	"$INETD_REFUSED" "$(grep -c 'refused who-udp/' "$log")"
+expect_eq "who-udp: the drop lines add up to the datagrams it counts dropped" \
+	"$INETD_DROPPED" "$(inetd_drop_lines ab who-udp)"
 expect_eq "echo-tcp: one server per connection" $((1 + N_ECHO_IDLE + 2)) "$st_echo"
 expect_eq "every whoami server started also ran and reported" \
 	$((st_who_tcp + st_who_udp)) "$ran"
 expect_eq "no server started for a rejected label" 0 "$st_strict"
 expect_eq "strict-tcp: every rejected connection refused" \
 	$((1 + N_REJ_TCP)) "$ref_strict_tcp"
-expect_eq "strict-udp: every rejected datagram refused" \
-	$((1 + N_REJ_UDP)) "$ref_strict_udp"
+inetd_conserved "strict-udp: every rejected datagram refused or dropped (counted)" \
+	ab strict-udp $((1 + N_REJ_UDP))
+expect_eq "strict-udp: one refusal line per datagram it counts refused" \
+	"$INETD_REFUSED" "$ref_strict_udp"
+expect_eq "strict-udp: the drop lines add up to the datagrams it counts dropped" \
+	"$INETD_DROPPED" "$(inetd_drop_lines ab strict-udp)"
+expect_eq "strict-udp: nothing served" 0 "$INETD_SERVED"
 expect_eq "who-tcp: every unlabeled connection refused" "$N_UNLAB" "$ref_unlab"
 bad=$(grep '^pid=' "$INETD_RAN" | grep -v "context=$SERVICE:s0:c3 label=$G peer=127.0.0.2:" | wc -l)
 expect_eq "every server ran at s0:c3 for the good peer, none for another" 0 "$bad"

@@ -16,6 +16,74 @@ INETD_RAN=$LAB_TMP/ran/ran.log
 INETD_UID=1000
 SERVICE=system_u:system_r:service_t
 
+# inetd_now: whole seconds since boot.
+inetd_now() { cut -d. -f1 /proc/uptime; }
+
+# inetd_until SECONDS CMD...: run CMD every 0.1 s until it succeeds; 1 when
+# SECONDS passed first.  The bound is there to catch a hang, not to time
+# the machine: give one several times what a slow run takes.
+inetd_until() {
+	local end
+
+	end=$(( $(inetd_now) + $1 ))
+	shift
+	until "$@"; do
+		[ "$(inetd_now)" -ge "$end" ] && return 1
+		usleep 100000
+	done
+}
+
+# _inetd_more FILE PATTERN N: FILE has more than N lines matching PATTERN.
+_inetd_more() { [ "$(grep -c "$2" "$1" 2>/dev/null)" -gt "$3" ]; }
+
+# inetd_idle PID: the launcher has no child left (none running, no zombie).
+inetd_idle() { [ -z "$(inetd_children "$1")" ]; }
+
+# inetd_status JOB SERVICE: ask the launcher for its status report
+# (SIGUSR1), wait for it, and print the UDP service's figures:
+# "read served refused dropped busy setup queue".
+inetd_status() {
+	local log=$LAB_TMP/$1.out n0 f
+
+	n0=$(grep -c 'status: datagrams: ' "$log")
+	kill -USR1 "$INETD_PID"
+	inetd_until 60 _inetd_more "$log" 'status: datagrams: ' "$n0" ||
+		return 1
+	f=$(grep "status: $2/udp: " "$log" | tail -n 1 | sed -n 's/.*: \([0-9]*\) datagram(s) read, \([0-9]*\) served, \([0-9]*\) refused, \([0-9]*\) dropped (\([0-9]*\) busy peer address, \([0-9]*\) answering socket setup, \([0-9]*\) queue).*/\1 \2 \3 \4 \5 \6 \7/p')
+	echo "${f:-0 0 0 0 0 0 0}"
+}
+
+# inetd_conserved NAME JOB SERVICE SENT: every datagram sent to SERVICE is
+# accounted for: served + refused + dropped = SENT, by the launcher's own
+# counts (its status report, asked until they add up or 120 s passed).
+# Sets INETD_READ, INETD_SERVED, INETD_REFUSED, INETD_DROPPED, INETD_BUSY,
+# INETD_SETUP, INETD_QUEUE.
+inetd_conserved() {
+	local name=$1 job=$2 svc=$3 sent=$4 end f
+
+	end=$(( $(inetd_now) + 120 ))
+	while :; do
+		f=$(inetd_status "$job" "$svc") || f="0 0 0 0 0 0 0"
+		# shellcheck disable=SC2086
+		set -- $f
+		INETD_READ=$1 INETD_SERVED=$2 INETD_REFUSED=$3 INETD_DROPPED=$4
+		INETD_BUSY=$5 INETD_SETUP=$6 INETD_QUEUE=$7
+		[ $((INETD_SERVED + INETD_REFUSED + INETD_DROPPED)) -ge "$sent" ] &&
+			break
+		[ "$(inetd_now)" -ge "$end" ] && break
+		usleep 200000
+	done
+	_lab_tap "# inetd: $svc/udp: sent $sent: read $INETD_READ, served $INETD_SERVED, refused $INETD_REFUSED, dropped $INETD_DROPPED (busy peer address $INETD_BUSY, answering socket setup $INETD_SETUP, queue $INETD_QUEUE)"
+	expect_eq "$name" "$sent" $((INETD_SERVED + INETD_REFUSED + INETD_DROPPED))
+}
+
+# inetd_drop_lines JOB SERVICE: the datagrams the launcher's "dropped N
+# datagram(s) for SERVICE/udp" lines add up to.
+inetd_drop_lines() {
+	sed -n "s/.*: dropped \([0-9]*\) datagram(s) for $2\/udp .*/\1/p" \
+		"$LAB_TMP/$1.out" | awk '{ n += $1 } END { print n + 0 }'
+}
+
 inetd_prepare() {
 	"$IP" link set lo up
 	if ! grep -q " $INETD_SVC " /proc/mounts; then
@@ -53,21 +121,24 @@ inetd_service() {
 # (job JOB, its log in $LAB_TMP/JOB.out) and wait until it serves.
 # INETD_PID is its pid afterwards.
 inetd_start() {
-	local job=$1 conf=$2 i=0
+	local job=$1 conf=$2
 
 	shift 2
 	LAB_TIMEOUT=110 lab_bg "$job" "$@" run_as "$INETD_CTX" \
 		peersec-inetd -f "$conf"
-	while ! grep -q 'running as' "$LAB_TMP/$job.out" 2>/dev/null; do
-		i=$((i + 1))
-		if [ $i -gt 100 ] || [ -f "$LAB_TMP/$job.rc" ]; then
-			fail "$job: the launcher starts" "$(cat "$LAB_TMP/$job.out")"
-			return 1
-		fi
-		sleep 0.1
-	done
+	if ! inetd_until 60 _inetd_started "$job" ||
+	   ! grep -q 'running as' "$LAB_TMP/$job.out"; then
+		fail "$job: the launcher starts" "$(cat "$LAB_TMP/$job.out")"
+		return 1
+	fi
 	INETD_PID=$(inetd_pid "$conf")
 	[ -n "$INETD_PID" ] || { fail "$job: the launcher's pid"; return 1; }
+}
+
+# _inetd_started JOB: the launcher serves, or has ended.
+_inetd_started() {
+	grep -q 'running as' "$LAB_TMP/$1.out" 2>/dev/null ||
+		[ -f "$LAB_TMP/$1.rc" ]
 }
 
 # inetd_pid CONF: the pid of the launcher (one runs at a time; busybox's
@@ -119,12 +190,14 @@ inetd_ask() {
 # no server ran, and the launcher logged the refusal with the peer's
 # address and REASON.
 inetd_refused() {
-	local name=$1 proto=$2 src=$3 port=$4 job=$5 why=$6 before after rc
+	local name=$1 proto=$2 src=$3 port=$4 job=$5 why=$6 before after rc n0
 
 	before=$(wc -l <"$INETD_RAN")
+	n0=$(grep -c "refused .* peer $src:" "$LAB_TMP/$job.out")
 	inetd-client ask "$proto" "$src" 127.0.0.1 "$port" 2 >"$LAB_TMP/refused.out" 2>&1
 	rc=$?
-	sleep 0.2
+	# the launcher's refusal, the event a server would have come before
+	inetd_until 60 _inetd_more "$LAB_TMP/$job.out" "refused .* peer $src:" "$n0"
 	after=$(wc -l <"$INETD_RAN")
 	_lab_tap "# inetd: $proto client $src -> refused (client status $rc): $(grep "peer $src:" "$LAB_TMP/$job.out" | tail -n 1 | sed 's/.*refused //')"
 	if [ "$rc" -ne 0 ] && [ "$before" = "$after" ] &&
