@@ -7,13 +7,11 @@
 #
 # The lab (tests/lab, see its README) boots one VM and runs every scenario in
 # its scenarios/ directory.  The benchmarks must not lengthen the lab's test
-# run, so they are not there: this script copies tests/lab as it is into
-# BUILDDIR/bench/lab/, replaces the copy's scenarios with
-# bench/lab/scenarios/*.sh, adds bench/lab/benchlib.sh to its vm-bin/, and
-# runs the copy's run-lab.sh with the lab's own in-VM programs plus the bench
-# programs, peersec-inetd, peersec-whoami and Debian's xinetd.  The VM is
-# exactly the lab's (kernel, policy, modules, /init); only the scenarios
-# differ.
+# run, so they are not there: this script runs tests/lab/run-lab.sh with
+# --scenarios bench/lab/scenarios and bench/lab/benchlib.sh as an extra
+# /lab/bin file, with the lab's own in-VM programs plus the bench programs,
+# peersec-inetd, peersec-whoami and Debian's xinetd.  The VM is exactly the
+# lab's (kernel, policy, modules, /init); only the scenarios differ.
 #
 # Each bench program's table comes back as TAP comments and its figures as
 # "# bench-json: {...}" lines, appended to RESULTS.jsonl.  Exit 0 when every
@@ -25,16 +23,13 @@ top=$(cd "$here/../.." && pwd)
 [[ $# -ge 2 ]] || { echo "usage: $0 BUILDDIR RESULTS.jsonl [--quick]" >&2; exit 2; }
 build=$(cd "$1" && pwd) json=$2 quick=${3:-}
 work=$build/bench/lab
-lab=$work/lab
 
-rm -rf "$lab" && mkdir -p "$work" && cp -r "$top/tests/lab" "$lab" ||
-	{ echo "bench: cannot copy tests/lab" >&2; exit 1; }
-rm -f "$lab"/scenarios/*.sh
-cp "$here"/scenarios/*.sh "$lab/scenarios/" && cp "$here/benchlib.sh" "$lab/vm-bin/" ||
-	{ echo "bench: cannot add the bench scenarios" >&2; exit 1; }
+mkdir -p "$work" || { echo "bench: cannot create $work" >&2; exit 1; }
+extra=(--vm-bin "$here/benchlib.sh")
 if [[ $quick == --quick ]]; then
-	printf '#!/bin/sh\n# bench/lab/run.sh --quick\nexit 0\n' >"$lab/vm-bin/bench-quick"
-	chmod 0755 "$lab/vm-bin/bench-quick"
+	printf '#!/bin/sh\n# bench/lab/run.sh --quick\nexit 0\n' >"$work/bench-quick" &&
+	chmod 0755 "$work/bench-quick" || exit 1
+	extra+=(--vm-bin "$work/bench-quick")
 fi
 
 # The lab's own programs (whatever tests/lab/meson.build builds), then ours.
@@ -60,9 +55,9 @@ lib=$(find "$build/lib" -maxdepth 1 -name 'libpeersec.so.*.*.*' -type f | head -
 
 out=$work/out.txt err=$work/err.txt
 echo "bench: booting the lab VM with the bench scenarios (log: $out)"
-PEERSEC_BUILDDIR=$build PEERSEC_LAB_WORK=$work/vm \
-PEERSEC_LAB_TIMEOUT=${PEERSEC_LAB_TIMEOUT:-900} PEERSEC_LAB_ONLY='*' \
-	"$lab/run-lab.sh" --lib "$lib" "${progs[@]}" >"$out" 2>"$err"
+PEERSEC_BUILDDIR=$build PEERSEC_LAB_WORK=$work/vm PEERSEC_LAB_ONLY='*' \
+	"$top/tests/lab/run-lab.sh" --scenarios "$here/scenarios" "${extra[@]}" \
+	--lib "$lib" "${progs[@]}" >"$out" 2>"$err"
 rc=$?
 if [[ $rc -eq 77 ]]; then
 	echo "bench: the lab cannot run here: $(tail -n 1 "$err")"

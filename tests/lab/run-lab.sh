@@ -4,9 +4,12 @@
 # run-lab.sh: build the lab VM from Debian packages, boot it once, and report
 # every in-VM check as one TAP line (meson test 'lab', protocol tap).
 #
-#   run-lab.sh [--tap] [--memcheck] [--unavailable REASON] --lib LIBPEERSEC
-#              PROGRAM...
+#   run-lab.sh [--tap] [--memcheck] [--unavailable REASON]
+#              [--scenarios DIR] [--vm-bin FILE]... --lib LIBPEERSEC PROGRAM...
 #
+# --scenarios DIR runs DIR/*.sh instead of scenarios/*.sh, and each --vm-bin
+# FILE goes to /lab/bin beside vm-bin/* (bench/lab/run.sh runs the
+# benchmarks in the same VM this way).
 # meson passes the just-built libpeersec and the in-VM programs
 # (tests/lab/meson.build).  Steps:
 #   1. fetch-kernel.sh: Debian's cloud kernel, cached outside the tree
@@ -52,14 +55,16 @@ set -uo pipefail
 export LC_ALL=C
 
 here=$(cd "$(dirname "$0")" && pwd)
-tap_mode=0 unavailable='' lib='' memcheck=0
-progs=()
+tap_mode=0 unavailable='' lib='' memcheck=0 scenarios=$here/scenarios
+progs=() extra_bin=()
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--tap) tap_mode=1 ;;
 	--memcheck) memcheck=1 ;;
 	--unavailable) unavailable=$2; shift ;;
 	--lib) lib=$2; shift ;;
+	--scenarios) scenarios=$2; shift ;;
+	--vm-bin) extra_bin+=("$2"); shift ;;
 	*) progs+=("$1") ;;
 	esac
 	shift
@@ -145,7 +150,7 @@ soname=$(readelf -d "$lib" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
 mkdir -p "$root/usr/lib/x86_64-linux-gnu"
 cp -L "$lib" "$root/usr/lib/x86_64-linux-gnu/$soname" || fail_build "copying $lib"
 
-for p in "${progs[@]}" "$here"/vm-bin/*; do
+for p in "${progs[@]}" "$here"/vm-bin/* "${extra_bin[@]}"; do
 	cp "$p" "$root/lab/bin/" || fail_build "copying $p"
 done
 
@@ -246,7 +251,7 @@ secilc --mls=true -c 33 -o "$root/lab/policy.33" -f /dev/null \
 
 cp "$here/vm-init.sh" "$root/init" && chmod 0755 "$root/init" &&
 cp "$here/lablib.sh" "$root/lab/" &&
-cp "$here"/scenarios/*.sh "$root/lab/scenarios/" ||
+cp "$scenarios"/*.sh "$root/lab/scenarios/" ||
 	fail_build "copying the scripts"
 
 (cd "$root" && find . | cpio -o -H newc --quiet) >"$work/initramfs.cpio" ||
