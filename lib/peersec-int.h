@@ -74,7 +74,7 @@ int peersec__stream_explain(int fd);
 #include "errors.h"
 
 /*
- * lib/dgram.c: the UDP control-data core, shared by both receive functions
+ * lib/dgram.c: the datagram control-data core, shared by both receive functions
  * and fuzzed on its own (tests/fuzz).
  *
  * The kernel wrote @used bytes of control messages into @buf (@size bytes,
@@ -83,9 +83,14 @@ int peersec__stream_explain(int fd);
  * holds the caller's messages as recvmsg would have returned them in a
  * buffer of @own bytes, ctrunc whether it would have set MSG_CTRUNC, and the
  * label (normalised, NUL-terminated) is at label: inside @buf past
- * buf + ctl_len, or a static "" when there is none.  Errors: -EBADMSG (malformed control data),
- * -EOVERFLOW (the kernel cut the buffer where the label was or could have
- * been), -EINVAL (@size too small for @own).  On error @buf is unspecified.
+ * buf + ctl_len, or a static "" when there is none.  Errors: -EBADMSG
+ * (malformed control data), -EOVERFLOW (the kernel cut the buffer where the
+ * label was or could have been), -EINVAL (@size too small for @own).  On
+ * error @buf is unspecified.
+ *
+ * Descriptors (SCM_RIGHTS) that a buffer of @own bytes would not have held
+ * are handed to @close_fd, and on error every descriptor found is: the
+ * receive functions pass peersec__sys_close, the fuzz target a checker.
  */
 struct peersec__dgram {
 	size_t ctl_len;
@@ -95,6 +100,7 @@ struct peersec__dgram {
 };
 
 int peersec__dgram_strip(unsigned char *buf, size_t size, size_t used,
-			 int kflags, size_t own, struct peersec__dgram *out);
+			 int kflags, size_t own, int (*close_fd)(int),
+			 struct peersec__dgram *out);
 
 #endif /* PEERSEC_INT_H */

@@ -178,3 +178,16 @@ PEERSEC_EXPORT int peersec_tcp_get_alloc(int fd, char **label)
 	return (int)peersec__errors_closed(tcp_get_alloc(fd, label),
 					   tcp_get_alloc_errors);
 }
+
+/* The transport-neutral names: AF_UNIX and SCTP users read the same label. */
+PEERSEC_EXPORT int peersec_stream_get(int fd, char *buf, size_t *len)
+{
+	return (int)peersec__errors_closed(tcp_get(fd, buf, len),
+					   tcp_get_errors);
+}
+
+PEERSEC_EXPORT int peersec_stream_get_alloc(int fd, char **label)
+{
+	return (int)peersec__errors_closed(tcp_get_alloc(fd, label),
+					   tcp_get_alloc_errors);
+}

@@ -130,7 +130,8 @@ static void kernel_fill(struct msghdr *m, const struct script *s,
 	for (size_t i = 0; i < s->nmsgs; i++) {
 		const struct kmsg *c = &s->msgs[i];
 
-		if (no_label && c->level == SOL_IP && c->type == SCM_SEC)
+		if (no_label && (c->level == SOL_IP || c->level == SOL_SOCKET) &&
+		    c->type == SCM_SEC)
 			continue;
 		put_cmsg(m, c->level, c->type, c->data, c->len);
 	}
@@ -524,33 +525,42 @@ static void recv_label_among_others(void **state)
 	permute(msgs, 4, 0, check_order, (void *)"u:r:t:s0");
 }
 
-/* Type 3 at other levels is not the label, and SOL_IP type 3 must be
- * a label. */
+/* Type 3 at SOL_IPV6 is not the label; at SOL_IP (IP_PASSSEC) and
+ * SOL_SOCKET (SO_PASSSEC, AF_UNIX) it is, and one message carries at most
+ * one of them. */
 static void recv_type3_other_levels(void **state)
 {
 	static const unsigned char hop[8] = { 17, 0, 1, 4, 0, 0, 0, 0 };
-	static const unsigned char cred[12] = { 1, 2, 3 };
-	static const struct kmsg msgs[] = {
+	static const struct kmsg both[] = {
 		MSG(SOL_IPV6, 3, hop),		/* IPV6_2292HOPOPTS */
 		LABEL(sel),
-		MSG(SOL_SOCKET, 3, cred),	/* AF_UNIX's SCM_SECURITY */
+		{ SOL_SOCKET, SCM_SEC, sel, sizeof(sel) },
+	};
+	static const struct kmsg unix_label[] = {
+		MSG(SOL_IPV6, 3, hop),
+		{ SOL_SOCKET, SCM_SEC, sel, sizeof(sel) },
 	};
 	static const struct kmsg nolabel[] = {
 		MSG(SOL_IPV6, 3, hop),
-		MSG(SOL_SOCKET, 3, cred),
 	};
-	const struct script s = { .ret = 3, .msgs = msgs, .nmsgs = 3 };
-	const struct script s2 = { .ret = 3, .msgs = nolabel, .nmsgs = 2 };
+	const struct script s = { .ret = 3, .msgs = both, .nmsgs = 3 };
+	const struct script s1 = { .ret = 3, .msgs = unix_label, .nmsgs = 2 };
+	const struct script s2 = { .ret = 3, .msgs = nolabel, .nmsgs = 1 };
 	struct rx r;
 
 	reset();
 	script(s);
 	rx_init(&r, 256);
-	assert_int_equal(rx_recv(&r, 0), 3);
+	assert_int_equal(rx_recv(&r, 0), -EBADMSG);
+	assert_int_equal(r.label_len, sizeof(r.label));
+
+	reset();
+	script(s1);
+	rx_init(&r, 256);
+	assert_int_equal(peersec_dgram_recvmsg(7, &r.msg, 0, r.label,
+					       &r.label_len), 3);
 	assert_string_equal(r.label, sel);
-	assert_caller_view(&r, &s, 256);
-	assert_int_equal(r.msg.msg_controllen,
-			 CMSG_SPACE(sizeof(hop)) + CMSG_SPACE(sizeof(cred)));
+	assert_int_equal(r.msg.msg_controllen, CMSG_SPACE(sizeof(hop)));
 
 	reset();
 	script(s2);
