@@ -242,7 +242,7 @@ static void judge(const char *text, size_t len, const char *label,
 	if (((m->msg_flags & MSG_CTRUNC) != 0) != (nfds > k))
 		bad("%s: MSG_CTRUNC %d with %d descriptors", con,
 		    (m->msg_flags & MSG_CTRUNC) != 0, nfds);
-	if (count_fds() != before)
+	if (before >= 0 && count_fds() != before)
 		bad("%s: %d descriptors open, %d before", con, count_fds(),
 		    before);
 }
@@ -279,6 +279,15 @@ static int server(const char *path, int n, int k, bool own, bool batch)
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
 		lab_die("bind %s: %s", path, strerror(errno));
 	if (type != SOCK_DGRAM) {
+		/* On the listener: accept() passes both options on, and a
+		 * client may send before its connection is accepted (the
+		 * kernel attaches credentials at send time). */
+		if (setsockopt(fd, SOL_SOCKET, SO_PASSCRED, &one,
+			       sizeof(one)) < 0)
+			lab_die("SO_PASSCRED: %s", strerror(errno));
+		r = peersec_dgram_enable(fd);
+		if (r < 0)
+			lab_die("peersec_dgram_enable: %s", lab_errname(r));
 		if (listen(fd, 4) < 0)
 			lab_die("listen: %s", strerror(errno));
 		lfd = fd;
@@ -330,9 +339,14 @@ static int server(const char *path, int n, int k, bool own, bool batch)
 					    lab_errname(labels[i].error));
 					continue;
 				}
+				/* later datagrams' descriptors are still
+				 * open: count once the batch is judged */
 				judge(data[i], vec[i].msg_len, labels[i].label,
-				      &vec[i].msg_hdr, k, false, before);
+				      &vec[i].msg_hdr, k, false, -1);
 			}
+			if (count_fds() != before)
+				bad("batch of %d: %d descriptors open, %d before",
+				    cnt, count_fds(), before);
 		} else if (own) {
 			struct msghdr *m = &vec[0].msg_hdr;
 
