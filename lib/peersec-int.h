@@ -58,17 +58,9 @@ int peersec__sys_sctp_peeloff(int fd, sctp_assoc_t assoc_id,
 /*
  * The stream door shared by peersec_tcp_get() and the SCTP functions:
  * SO_PEERSEC into the caller's buffer, normalised, with the exact -ERANGE
- * size.  Errors are those of peersec_tcp_get() except the explanation of
- * -ENOPROTOOPT (see peersec__stream_explain()).
+ * size; -ENOPROTOOPT when the socket has no label.
  */
 int peersec__stream_read(int fd, char *buf, size_t *len);
-
-/*
- * When SO_PEERSEC found no label, tell the caller why in the documented
- * terms: -EPROTOTYPE for datagram sockets, -ENOTCONN for unconnected ones,
- * -ENOPROTOOPT when the connection has no label.
- */
-int peersec__stream_explain(int fd);
 
 /* lib/errors.h: the closed sets of errors, peersec__errors_closed(). */
 #include "errors.h"

@@ -101,20 +101,21 @@ const char *peersec_version(void);
  *            length without the NUL; on -ERANGE the size needed, NUL included
  *
  * @return 0 on success, or a negative errno:
- *  - -ENOPROTOOPT: no label exists: no active LSM supplies peer labels, or
- *    this connection carries none.  Not a failure of the socket.
+ *  - -ENOPROTOOPT: no label exists for this socket: no active LSM supplies
+ *    peer labels, the connection carries none, or the socket cannot have
+ *    a connection label (a datagram or raw socket: datagrams carry a label
+ *    each, read them with peersec_dgram_recvmsg(); a stream socket not
+ *    connected yet).  Not a failure of the socket.  The kernel gives the
+ *    same answer in all these cases, and the function does not spend more
+ *    system calls telling them apart: a caller that needs to know asks
+ *    getsockopt(SO_TYPE) and getpeername(2) itself.  (Under SELinux an
+ *    unconnected or listening TCP or AF_UNIX socket answers instead with
+ *    the policy's "unlabeled" context, which peersec_label_is_unlabeled()
+ *    recognises.)
  *  - -ERANGE: @p buf is NULL or too small; *len holds the size needed.
  *  - -EINVAL: @p len is NULL.
  *  - -EBADF: @p fd is not an open descriptor.
  *  - -ENOTSOCK: @p fd is not a socket.
- *  - -ENOTCONN: the socket is not connected, when the kernel has no label
- *    for it.  SELinux gives every new TCP and AF_UNIX socket its policy's
- *    "unlabeled" context as peer label until a connection sets one, and then
- *    the function returns that context for an unconnected or listening
- *    socket: telling the two apart would cost a second system call on every
- *    read (peersec_label_is_unlabeled() recognises it).
- *  - -EPROTOTYPE: @p fd is a datagram or raw socket: datagrams carry a label
- *    each, read them with peersec_udp_recvmsg().
  *  - -EBADMSG: the kernel returned a label with an embedded NUL.
  *  - -EFAULT: @p buf does not point into the caller's memory.
  *  - -ENOMEM: the kernel ran out of memory.
@@ -145,8 +146,8 @@ int peersec_tcp_get_alloc(int fd, char **label);
  * function, for AF_UNIX stream and seqpacket and SCTP one-to-one sockets as
  * much as TCP.  Same arguments, same errors.
  *
- * When no label comes back.  Besides -ENOPROTOOPT (no label) and -ENOTCONN,
- * a socket may answer with a label that means none: under SELinux a TCP or
+ * When no label comes back.  Besides -ENOPROTOOPT (no label), a socket
+ * may answer with a label that means none: under SELinux a TCP or
  * AF_UNIX socket whose connect(2) has not finished yet (non-blocking, still
  * in progress) has the policy's unlabeled context, exactly like an
  * unconnected one.  Read the label once the connection is established

@@ -90,8 +90,12 @@ static int open_kind(enum kind k)
  * labels, no SELinux and no SCTP; see host-util.c).  0 = success. */
 static const int want_tcp_get[NKINDS] = {
 	-EBADF, -EBADF, -ENOTSOCK, -ENOTSOCK, -ENOTSOCK, -ENOTSOCK,
-	-ENOPROTOOPT, -EPROTOTYPE, -ENOTCONN, -ENOTCONN, -EPROTOTYPE,
-	-EPROTOTYPE, -EPROTOTYPE,
+	-ENOPROTOOPT, -ENOPROTOOPT, -ENOPROTOOPT, -ENOPROTOOPT, -ENOPROTOOPT,
+	-ENOPROTOOPT, -ENOPROTOOPT,
+};
+static const int want_dgram_enable[NKINDS] = {
+	-EBADF, -EBADF, -ENOTSOCK, -ENOTSOCK, -ENOTSOCK, -ENOTSOCK,
+	0, 0, -EPROTOTYPE, -EPROTOTYPE, 0, 0, -EAFNOSUPPORT,
 };
 static const int want_udp_enable[NKINDS] = {
 	-EBADF, -EBADF, -ENOTSOCK, -ENOTSOCK, -ENOTSOCK, -ENOTSOCK,
@@ -148,6 +152,11 @@ static void stream_functions(void **state)
 		check("peersec_tcp_get_alloc", k,
 		      peersec_tcp_get_alloc(fds[k], &label), want_tcp_get[k]);
 		assert_null(label);
+		check("peersec_stream_get", k,
+		      peersec_stream_get(fds[k], buf, &len), want_tcp_get[k]);
+		check("peersec_stream_get_alloc", k,
+		      peersec_stream_get_alloc(fds[k], &label), want_tcp_get[k]);
+		assert_null(label);
 		/* Zero and huge lengths change nothing on the error path. */
 		len = 0;
 		check("peersec_tcp_get len 0", k, peersec_tcp_get(fds[k], buf, &len),
@@ -173,6 +182,14 @@ static void udp_functions(void **state)
 		check("peersec_udp_recvmsg", k,
 		      peersec_udp_recvmsg(fds[k], &msg, MSG_DONTWAIT, label,
 					  &label_len),
+		      want_udp_recvmsg[k]);
+		assert_int_equal(label_len, sizeof(label));
+		assert_string_equal(label, "untouched");
+		check("peersec_dgram_enable", k, peersec_dgram_enable(fds[k]),
+		      want_dgram_enable[k]);
+		check("peersec_dgram_recvmsg", k,
+		      peersec_dgram_recvmsg(fds[k], &msg, MSG_DONTWAIT, label,
+					    &label_len),
 		      want_udp_recvmsg[k]);
 		assert_int_equal(label_len, sizeof(label));
 		assert_string_equal(label, "untouched");

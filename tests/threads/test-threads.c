@@ -215,7 +215,7 @@ static void *worker(void *arg)
 
 		stream_round(sv[i & 1], first, sizeof(first));
 		EXPECT("datagram", peersec_tcp_get(dg[0], buf, &len),
-		       -EPROTOTYPE);
+		       -ENOPROTOOPT);
 		EXPECT("closed fd", peersec_tcp_get(-1, buf, &len), -EBADF);
 		EXPECT("version", strcmp(peersec_version(),
 					 PEERSEC_VERSION_STRING), 0);
@@ -223,7 +223,7 @@ static void *worker(void *arg)
 		other_rounds(dg[0]);
 		unix_round(dg[0], dg[1]);
 		EXPECT("stream_get", peersec_stream_get(dg[0], buf, &len),
-		       -EPROTOTYPE);
+		       -ENOPROTOOPT);
 	}
 	close(rx);
 	close(tx);
