@@ -336,19 +336,24 @@ static void close_delivered(const struct msghdr *m)
 	}
 }
 
-/* Room for the credentials and 2 of the 8 descriptors. */
+/* The caller's control buffer size for run_dgram_recvmsg(); SIZE_MAX for
+ * msg_control NULL.  all_buffer_sizes() walks it; the scenario table uses
+ * room for the credentials and 2 of the 8 descriptors. */
+#define OWN_MAX (CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(8 * sizeof(int)))
+static size_t own_size = CMSG_SPACE(sizeof(struct ucred)) +
+			 CMSG_SPACE(2 * sizeof(int));
+
 static long run_dgram_recvmsg(struct fd_pair *p)
 {
 	char data[16], label[64];
 	union {
 		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(struct ucred)) +
-			 CMSG_SPACE(2 * sizeof(int))];
+		char buf[OWN_MAX];
 	} own;
 	struct iovec iov = { data, sizeof(data) };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-			      .msg_control = own.buf,
-			      .msg_controllen = sizeof(own.buf) };
+			      .msg_control = own_size == SIZE_MAX ? NULL : own.buf,
+			      .msg_controllen = own_size == SIZE_MAX ? 0 : own_size };
 	size_t len = sizeof(label);
 	long r = peersec_dgram_recvmsg(p->a, &msg, 0, label, &len);
 
@@ -464,10 +469,30 @@ static void all_scenarios(void **state)
 	assert_true(inj.injected > 0);
 }
 
+/* Every fault at every step of a receive with 8 descriptors waiting, for
+ * every size of the caller's control buffer (and none): whatever fails,
+ * no descriptor is left open (drive() counts them). */
+static void all_buffer_sizes(void **state)
+{
+	static const struct scenario s = { "peersec_dgram_recvmsg", NULL,
+					   unix_rights_pending,
+					   run_dgram_recvmsg };
+	long before = inj.injected;
+
+	own_size = SIZE_MAX;
+	drive(&s);
+	for (own_size = 0; own_size <= OWN_MAX; own_size++)
+		drive(&s);
+	printf("faults injected over %zu buffer sizes: %ld\n",
+	       (size_t)OWN_MAX + 2, inj.injected - before);
+	assert_true(inj.injected > before);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(all_scenarios),
+		cmocka_unit_test(all_buffer_sizes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
