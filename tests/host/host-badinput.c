@@ -275,9 +275,37 @@ static void selinux_functions(void **state)
 }
 #endif
 
+/* A build without a dependency still has its functions: they answer
+ * -EOPNOTSUPP and leave nothing open. */
+static void absent_functions(void **state)
+{
+	char buf[64], *ctx = (char *)"untouched";
+	size_t len = sizeof(buf);
+	int newfd = 7;
+
+#if !PEERSEC_HAVE_SCTP
+	assert_int_equal(peersec_sctp_assoc_label(fds[UDP4], 0, buf, &len),
+			 -EOPNOTSUPP);
+	assert_int_equal(peersec_sctp_peeloff(fds[UDP4], 1, 0, &newfd, buf, &len),
+			 -EOPNOTSUPP);
+	assert_int_equal(newfd, -1);
+#endif
+#if !PEERSEC_HAVE_SELINUX
+	assert_int_equal(peersec_label_is_unlabeled("u:r:t:s0"), -EOPNOTSUPP);
+	assert_int_equal(peersec_context_derive("u:r:t:s0", NULL, "/bin/true",
+						&ctx), -EOPNOTSUPP);
+	assert_string_equal(ctx, "untouched");
+#endif
+	(void)buf;
+	(void)len;
+	(void)newfd;
+	(void)ctx;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(absent_functions),
 		cmocka_unit_test(stream_functions),
 		cmocka_unit_test(udp_functions),
 		cmocka_unit_test(udp_bad_arguments),
