@@ -215,8 +215,8 @@ int peersec_stream_get_alloc(int fd, char **label);
  * then the type):
  *  - -EBADF: @p fd is not an open descriptor.
  *  - -ENOTSOCK: @p fd is not a socket.
- *  - -EAFNOSUPPORT: @p fd is neither AF_INET nor AF_INET6 (AF_UNIX datagram
- *    sockets carry SCM_SECURITY through SO_PASSSEC, not this function).
+ *  - -EAFNOSUPPORT: @p fd is neither AF_INET nor AF_INET6 (AF_UNIX sockets
+ *    carry SCM_SECURITY through SO_PASSSEC: see peersec_dgram_enable()).
  *  - -EPROTOTYPE: @p fd is not a datagram socket (TCP: use
  *    peersec_tcp_get()).
  *  - -ENOPROTOOPT: the kernel refused IP_PASSSEC on this socket.
