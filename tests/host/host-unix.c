@@ -76,6 +76,7 @@ static void send_fds(int sock, int fd, int n)
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 	int fds[MAX_FDS];
 
+	memset(&ctl, 0, sizeof(ctl));	/* the padding is sent too */
 	for (int i = 0; i < n; i++)
 		fds[i] = fd;
 	if (n > 0) {
@@ -364,6 +365,7 @@ static void own_recvmsg(void **state)
 			    .msg_controllen = sizeof(ctl.buf) };
 	struct seen s;
 
+	memset(&ctl, 0, sizeof(ctl));	/* compared whole below */
 	pair(SOCK_DGRAM, true, sv);
 	send_fds(sv[0], null, 4);
 	send_fds(sv[0], null, 4);

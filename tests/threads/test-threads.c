@@ -145,6 +145,7 @@ static void unix_round(int tx, int rx)
 	size_t len = sizeof(label), olen = sizeof(other);
 	int fds[3] = { tx, tx, tx }, got;
 
+	memset(&ctl, 0, sizeof(ctl));	/* the padding is sent too */
 	for (int round = 0; round < 2; round++) {
 		msg.msg_control = ctl.buf;
 		msg.msg_controllen = CMSG_SPACE(sizeof(fds));

@@ -1455,6 +1455,7 @@ static void cmsg_label_cases(void **state)
 	const struct script s0 = { .msgs = none, .nmsgs = 1 };
 	unsigned char copy[512];
 
+	memset(&ctl, 0, sizeof(ctl));
 #define FILL(s, size) do {						\
 		memset(&m, 0, sizeof(m));				\
 		m.msg_control = ctl.buf;				\

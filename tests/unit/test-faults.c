@@ -302,6 +302,7 @@ static void unix_rights_pending(struct fd_pair *p)
 	struct cmsghdr *c = (struct cmsghdr *)ctl.buf;
 	int sv[2], one = 1;
 
+	memset(&ctl, 0, sizeof(ctl));
 	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC |
 				    SOCK_NONBLOCK, 0, sv), 0);
 	assert_int_equal(peersec_dgram_enable(sv[1]), 0);

@@ -122,6 +122,7 @@ static int client(const char *path, int nfds, int count)
 		struct iovec iov = { text, strlen(text) };
 		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
 
+		memset(&ctl, 0, sizeof(ctl));	/* the padding is sent too */
 		if (type == SOCK_DGRAM) {
 			msg.msg_name = &sun;
 			msg.msg_namelen = sizeof(sun);
