@@ -56,8 +56,9 @@ int main(int argc, char **argv)
 			 s->label_len > 50 ? "..." : "");
 	else
 		snprintf(note, sizeof(note), "%s, UNLABELED path: each call "
-			 "answers ENOPROTOOPT (no label); the goals are for "
-			 "labeled sockets", s->desc);
+			 "answers ENOPROTOOPT (no label); goal 1.2 for "
+			 "tcp_get, the others are for labeled sockets",
+			 s->desc);
 	snprintf(title, sizeof(title), "stream-%s",
 		 !labeled ? "unlabeled" : is_short ? "short" : "long");
 
@@ -67,8 +68,9 @@ int main(int argc, char **argv)
 		{ "peersec_tcp_get_alloc+free", fx_tcp_get_alloc, NULL, s },
 	};
 	struct bench_pair p[8] = {
-		{ "tcp_get / getsockopt", 0, 1,
-		  labeled ? GOAL_AT_MOST : GOAL_NONE, 1.03 },
+		/* Unlabeled: "no label" must cost about one getsockopt. */
+		{ "tcp_get / getsockopt", 0, 1, GOAL_AT_MOST,
+		  labeled ? 1.03 : 1.2 },
 		{ "tcp_get_alloc / getsockopt", 2, 1, GOAL_NONE, 0 },
 	};
 	int nv = 3, np = 2;

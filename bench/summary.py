@@ -18,6 +18,8 @@ GOALS = [
      "peersec_tcp_get / getsockopt(SO_PEERSEC), ~40-byte label"),
     ("stream-long", "tcp_get / getsockopt",
      "peersec_tcp_get / getsockopt(SO_PEERSEC), ~1000-byte label"),
+    ("stream-unlabeled", "tcp_get / getsockopt",
+     "peersec_tcp_get / getsockopt(SO_PEERSEC), unlabeled path (no label)"),
     ("stream-short", "tcp_get_alloc / getpeercon_raw",
      "peersec_tcp_get_alloc / getpeercon_raw+freecon, ~40-byte label"),
     ("stream-long", "tcp_get_alloc / getpeercon_raw",

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * UDP: a label per datagram (IP_PASSSEC, then an SCM_SECURITY control
- * message with each datagram).
+ * Datagrams: a label per message.  IP_PASSSEC (AF_INET, AF_INET6) or
+ * SO_PASSSEC (AF_UNIX), then an SCM_SECURITY control message with each
+ * datagram, at level SOL_IP or SOL_SOCKET.
  *
  * Both receive functions give the kernel a control buffer laid out as
  *
@@ -15,6 +16,12 @@
  * buffer of own bytes.  It works in place: peersec_udp_recvmsg() runs it on
  * a stack buffer and copies out; peersec_udp_recvmmsg() runs it on the
  * caller's buffers, which the kernel filled directly.
+ *
+ * Descriptors.  An AF_UNIX message may carry SCM_RIGHTS.  The kernel
+ * installs every descriptor that fits the buffer it was given, which is
+ * larger than the caller's: those the caller's buffer would not have held
+ * are closed here, as the kernel would have dropped them, and every
+ * descriptor received is closed when the receive ends in an error.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -25,10 +32,16 @@
 
 #include "peersec-int.h"
 
-/* include/linux/socket.h: the label message of IP_PASSSEC, at level SOL_IP.
- * glibc does not define it; the number is also IP_HDRINCL's, so a match
- * always checks the level too. */
+/* include/linux/socket.h: SCM_SECURITY, the label message, at level SOL_IP
+ * (IP_PASSSEC) or SOL_SOCKET (SO_PASSSEC).  glibc does not define it; the
+ * number is also IP_HDRINCL's and IPV6_2292HOPOPTS's, so a match always
+ * checks the level too. */
 #define LABEL_TYPE 3
+
+/* asm-generic/socket.h: glibc defines SO_PASSSEC only in recent versions. */
+#ifndef SO_PASSSEC
+#define SO_PASSSEC 34
+#endif
 
 /* Where a message's data starts, and the space reserved for the label. */
 #define HDR_LEN CMSG_LEN(0)
@@ -60,19 +73,65 @@ static void rotate(unsigned char *p, size_t a, size_t b)
 	reverse(p, a + b);
 }
 
+static bool is_label(const struct cmsghdr *h)
+{
+	return (h->cmsg_level == SOL_IP || h->cmsg_level == SOL_SOCKET) &&
+	       h->cmsg_type == LABEL_TYPE;
+}
+
+static bool is_rights(const struct cmsghdr *h)
+{
+	return h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS;
+}
+
+/* Close the descriptors of the SCM_RIGHTS message at @msg (cmsg_len
+ * @len) from the @keep'th on. */
+static void drop_fds(const unsigned char *msg, size_t len, size_t keep,
+		     int (*close_fd)(int))
+{
+	size_t n = (len - HDR_LEN) / sizeof(int);
+
+	for (size_t i = keep; i < n; i++) {
+		int fd;
+
+		memcpy(&fd, msg + HDR_LEN + i * sizeof(int), sizeof(fd));
+		close_fd(fd);
+	}
+}
+
+/* Close every descriptor that the well-formed messages at the start of
+ * buf[0..@used) hold: the receive failed, nothing reaches the caller. */
+static void drop_all_fds(const unsigned char *buf, size_t used,
+			 int (*close_fd)(int))
+{
+	size_t off = 0;
+
+	while (used - off >= sizeof(struct cmsghdr)) {
+		struct cmsghdr h;
+
+		memcpy(&h, buf + off, sizeof(h));
+		if (h.cmsg_len < HDR_LEN || h.cmsg_len > used - off)
+			return;
+		if (is_rights(&h))
+			drop_fds(buf + off, h.cmsg_len, 0, close_fd);
+		off += min_size(CMSG_ALIGN(h.cmsg_len), used - off);
+	}
+}
+
 /*
  * Walk the messages the kernel wrote.  Every cmsg_len must cover its header
  * and stay inside @used; at most one label message.  On success *@lab is
- * the label message's offset (SIZE_MAX when there is none) and *@lab_len
- * its cmsg_len.
+ * the label message's offset (SIZE_MAX when there is none), *@lab_len
+ * its cmsg_len, and *@rights whether an SCM_RIGHTS message came.
  */
 static int find_label(const unsigned char *buf, size_t used, size_t *lab,
-		      size_t *lab_len)
+		      size_t *lab_len, bool *rights)
 {
 	size_t off = 0;
 
 	*lab = SIZE_MAX;
 	*lab_len = 0;
+	*rights = false;
 	while (off < used) {
 		struct cmsghdr h;
 
@@ -81,11 +140,15 @@ static int find_label(const unsigned char *buf, size_t used, size_t *lab,
 		memcpy(&h, buf + off, sizeof(h));
 		if (h.cmsg_len < HDR_LEN || h.cmsg_len > used - off)
 			return -EBADMSG;
-		if (h.cmsg_level == SOL_IP && h.cmsg_type == LABEL_TYPE) {
+		if (is_label(&h)) {
 			if (*lab != SIZE_MAX)
 				return -EBADMSG;
 			*lab = off;
 			*lab_len = h.cmsg_len;
+		} else if (is_rights(&h)) {
+			if ((h.cmsg_len - HDR_LEN) % sizeof(int) != 0)
+				return -EBADMSG;
+			*rights = true;
 		}
 		off += min_size(CMSG_ALIGN(h.cmsg_len), used - off);
 	}
@@ -94,14 +157,15 @@ static int find_label(const unsigned char *buf, size_t used, size_t *lab,
 
 /*
  * Redo for the caller's messages, now packed at buf[0..@used), what the
- * kernel's put_cmsg() does with a buffer of @own bytes: a message that does
- * not fit is cut to what is left (cmsg_len says so) if its header fits,
- * and every later one is dropped; each step takes CMSG_SPACE, or what is
- * left.  Returns the msg_controllen the kernel would have returned; sets
- * *@ctrunc when it would have set MSG_CTRUNC.
+ * kernel does with a buffer of @own bytes.  put_cmsg(): a message that
+ * does not fit is cut to what is left (cmsg_len says so) if its header
+ * fits, else dropped.  scm_detach_fds(): SCM_RIGHTS keeps the descriptors
+ * that fit whole and the others are closed.  Each step takes CMSG_SPACE, or
+ * what is left.  Returns the msg_controllen the kernel would have returned;
+ * sets *@ctrunc when it would have set MSG_CTRUNC.
  */
 static size_t cut_like_kernel(unsigned char *buf, size_t used, size_t own,
-			      bool *ctrunc)
+			      bool *ctrunc, int (*close_fd)(int))
 {
 	size_t src = 0, dst = 0, left = own;
 
@@ -114,40 +178,64 @@ static size_t cut_like_kernel(unsigned char *buf, size_t used, size_t own,
 
 	while (src < used) {
 		struct cmsghdr h;
-		size_t len;
+		size_t len, step;
 
-		if (left < sizeof(h)) {
-			*ctrunc = true;
-			break;
-		}
 		memcpy(&h, buf + src, sizeof(h));
 		len = h.cmsg_len;
-		if (left < len) {
+		step = min_size(CMSG_ALIGN(len), used - src);
+		if (is_rights(&h) && len > HDR_LEN) {
+			size_t n = (len - HDR_LEN) / sizeof(int);
+			size_t fit = left > HDR_LEN ?
+				     (left - HDR_LEN) / sizeof(int) : 0;
+
+			if (fit < n) {
+				*ctrunc = true;
+				drop_fds(buf + src, len, fit, close_fd);
+				if (fit == 0) {
+					src += step;
+					continue;
+				}
+				len = CMSG_LEN(fit * sizeof(int));
+			}
+		} else if (left < sizeof(h)) {
 			*ctrunc = true;
-			h.cmsg_len = left;
-			memcpy(buf + dst, &h, sizeof(h));
+			src += step;
+			continue;
+		} else if (left < len) {
+			*ctrunc = true;
+			len = left;
 		}
-		/* Until a message is cut, src and dst move together. */
+		h.cmsg_len = len;
+		if (dst != src)
+			memmove(buf + dst + HDR_LEN, buf + src + HDR_LEN,
+				len - HDR_LEN);
+		memcpy(buf + dst, &h, sizeof(h));
 		dst += min_size(CMSG_ALIGN(len), left);
 		left -= min_size(CMSG_ALIGN(len), left);
-		src += min_size(CMSG_ALIGN(len), used - src);
+		src += step;
 	}
 	return dst;
 }
 
 int peersec__dgram_strip(unsigned char *buf, size_t size, size_t used,
-			 int kflags, size_t own, struct peersec__dgram *out)
+			 int kflags, size_t own, int (*close_fd)(int),
+			 struct peersec__dgram *out)
 {
-	bool cut = (kflags & MSG_CTRUNC) != 0;
+	bool cut = (kflags & MSG_CTRUNC) != 0, rights;
 	size_t lab, lab_len, block, rest, packed, label_len = 0;
 	const unsigned char *raw;
 	unsigned char *p;
 	int r;
 
-	if (own > size || size - own < LABEL_SPACE)
-		return -EINVAL;
-	if (used > size)
-		return -EBADMSG;
+	if (used > size) {
+		r = -EBADMSG;
+		used = size;
+		goto fail;
+	}
+	if (own > size || size - own < LABEL_SPACE) {
+		r = -EINVAL;
+		goto fail;
+	}
 
 	/*
 	 * The common case first: the label's message is the only one and the
@@ -159,7 +247,7 @@ int peersec__dgram_strip(unsigned char *buf, size_t size, size_t used,
 		struct cmsghdr h;
 
 		memcpy(&h, buf, sizeof(h));
-		if (h.cmsg_level == SOL_IP && h.cmsg_type == LABEL_TYPE &&
+		if (is_label(&h) &&
 		    h.cmsg_len > HDR_LEN && h.cmsg_len <= used &&
 		    used <= CMSG_ALIGN(h.cmsg_len) &&
 		    peersec__label_measure((const char *)buf + HDR_LEN,
@@ -176,37 +264,44 @@ int peersec__dgram_strip(unsigned char *buf, size_t size, size_t used,
 		}
 	}
 
-	r = find_label(buf, used, &lab, &lab_len);
+	r = find_label(buf, used, &lab, &lab_len, &rights);
 	if (r < 0)
-		return r;
+		goto fail;
 
 	/*
 	 * The kernel ran out of room.  A message it cut ends exactly at the
 	 * buffer's end: if that may be the label, or the label may have been
-	 * dropped after it, the label is unknown.
+	 * dropped after it, the label is unknown.  Descriptors come after the
+	 * label (scm_recv()): when some were written, no label was dropped.
 	 */
-	if (cut && (lab == SIZE_MAX || lab + lab_len == size))
-		return -EOVERFLOW;
+	if (cut && (lab == SIZE_MAX ? !rights : lab + lab_len == size)) {
+		r = -EOVERFLOW;
+		goto fail;
+	}
 
 	if (lab == SIZE_MAX) {
-		out->ctrunc = false;
-		out->ctl_len = cut_like_kernel(buf, used, own, &out->ctrunc);
+		out->ctrunc = cut;
+		out->ctl_len = cut_like_kernel(buf, used, own, &out->ctrunc,
+					       close_fd);
 		out->label = "";	/* writes nothing: keeps the buffer cold */
 		out->label_len = 0;
 		return 0;
 	}
 
 	raw = buf + lab + HDR_LEN;
+	r = -EBADMSG;
 	if (lab_len == HDR_LEN)		/* a label message with no label */
-		return -EBADMSG;
+		goto fail;
 	r = peersec__label_measure((const char *)raw, lab_len - HDR_LEN,
 				   &label_len);
 	if (r == -ENODATA)
 		label_len = 0;		/* "" from the LSM: no label */
 	else if (r < 0)
-		return r;
-	if (label_len >= PEERSEC_UDP_LABEL_MAX)
-		return -EOVERFLOW;
+		goto fail;
+	if (label_len >= PEERSEC_UDP_LABEL_MAX) {
+		r = -EOVERFLOW;
+		goto fail;
+	}
 
 	/* Move the label message behind the caller's messages. */
 	block = min_size(CMSG_ALIGN(lab_len), used - lab);
@@ -221,7 +316,8 @@ int peersec__dgram_strip(unsigned char *buf, size_t size, size_t used,
 	 * LABEL_SPACE): recvmsg would have cut them too.
 	 */
 	out->ctrunc = cut;
-	out->ctl_len = cut_like_kernel(buf, packed, own, &out->ctrunc);
+	out->ctl_len = cut_like_kernel(buf, packed, own, &out->ctrunc,
+				       close_fd);
 
 	/* The label now starts at packed + HDR_LEN >= ctl_len: terminate it
 	 * there if a byte is left, else move it to own. */
@@ -239,6 +335,11 @@ int peersec__dgram_strip(unsigned char *buf, size_t size, size_t used,
 	p[label_len] = '\0';	/* over the LSM's NUL, padding, or free room */
 	out->label = (const char *)p;
 	return 0;
+
+fail:
+	/* Nothing reaches the caller, so no descriptor may stay open. */
+	drop_all_fds(buf, used, close_fd);
+	return r;
 }
 
 /*
@@ -279,6 +380,17 @@ static const int recvmmsg_errors[] = {
 	ENOPROTOOPT, EOPNOTSUPP, EMSGSIZE, EACCES, EPROTO, 0
 };
 
+/* What peersec_dgram_enable(3) documents. */
+static const int dgram_enable_errors[] = {
+	EBADF, ENOTSOCK, EAFNOSUPPORT, EPROTOTYPE, EPFNOSUPPORT, ENOPROTOOPT,
+	ENOMEM, 0
+};
+
+/* What peersec_cmsg_label(3) documents. */
+static const int cmsg_label_errors[] = {
+	EINVAL, ERANGE, EOVERFLOW, EBADMSG, 0
+};
+
 static int udp_enable(int fd)
 {
 	int domain = 0, type = 0, one = 1;
@@ -307,6 +419,53 @@ static int udp_enable(int fd)
 PEERSEC_EXPORT int peersec_udp_enable(int fd)
 {
 	return (int)peersec__errors_closed(udp_enable(fd), enable_errors);
+}
+
+static int dgram_enable(int fd)
+{
+	int domain = 0, type = 0, v6only = 0, one = 1;
+	socklen_t len = sizeof(domain);
+	int r;
+
+	r = peersec__sys_getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len);
+	if (r < 0)
+		return r;
+	if (domain == AF_UNIX) {
+		/* Datagram, stream and seqpacket alike. */
+		r = peersec__sys_setsockopt(fd, SOL_SOCKET, SO_PASSSEC, &one,
+					    sizeof(one));
+		return r < 0 ? r : 0;
+	}
+	if (domain != AF_INET && domain != AF_INET6)
+		return -EAFNOSUPPORT;
+
+	len = sizeof(type);
+	r = peersec__sys_getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len);
+	if (r < 0)
+		return r;
+	if (type != SOCK_DGRAM)
+		return -EPROTOTYPE;
+
+	if (domain == AF_INET6) {
+		/* Only IPv4 datagrams carry labels: an IPv6-only socket
+		 * never sees one, which must not pass for "enabled". */
+		len = sizeof(v6only);
+		r = peersec__sys_getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY,
+					    &v6only, &len);
+		if (r < 0)
+			return r;
+		if (v6only)
+			return -EPFNOSUPPORT;
+	}
+
+	r = peersec__sys_setsockopt(fd, SOL_IP, IP_PASSSEC, &one, sizeof(one));
+	return r < 0 ? r : 0;
+}
+
+PEERSEC_EXPORT int peersec_dgram_enable(int fd)
+{
+	return (int)peersec__errors_closed(dgram_enable(fd),
+					   dgram_enable_errors);
 }
 
 static ssize_t udp_recvmsg(int fd, struct msghdr *msg, int flags,
@@ -341,7 +500,7 @@ static ssize_t udp_recvmsg(int fd, struct msghdr *msg, int flags,
 		return n;
 
 	r = peersec__dgram_strip(ctl.buf, sizeof(ctl.buf), m.msg_controllen,
-				 m.msg_flags, own, &d);
+				 m.msg_flags, own, peersec__sys_close, &d);
 	if (r < 0)
 		return r;
 
@@ -402,7 +561,8 @@ static int udp_recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen,
 		int r;
 
 		r = peersec__dgram_strip(buf, size, h->msg_controllen,
-					 h->msg_flags, size - LABEL_SPACE, &d);
+					 h->msg_flags, size - LABEL_SPACE,
+					 peersec__sys_close, &d);
 		if (r < 0) {
 			labels[i].label = NULL;
 			labels[i].len = 0;
@@ -428,4 +588,81 @@ PEERSEC_EXPORT int peersec_udp_recvmmsg(int fd, struct mmsghdr *vec,
 	return (int)peersec__errors_closed(udp_recvmmsg(fd, vec, vlen, flags,
 							timeout, labels),
 					   recvmmsg_errors);
+}
+
+/* The same functions under the names that say what they serve: datagrams
+ * of every family, and AF_UNIX stream and seqpacket messages. */
+PEERSEC_EXPORT ssize_t peersec_dgram_recvmsg(int fd, struct msghdr *msg,
+					     int flags, char *label,
+					     size_t *label_len)
+{
+	return peersec__errors_closed(udp_recvmsg(fd, msg, flags, label,
+						  label_len),
+				      recvmsg_errors);
+}
+
+PEERSEC_EXPORT int peersec_dgram_recvmmsg(int fd, struct mmsghdr *vec,
+					  unsigned int vlen, int flags,
+					  struct timespec *timeout,
+					  struct peersec_udp_label *labels)
+{
+	return (int)peersec__errors_closed(udp_recvmmsg(fd, vec, vlen, flags,
+							timeout, labels),
+					   recvmmsg_errors);
+}
+
+/*
+ * A message the caller received itself: read-only, nothing closed (the
+ * descriptors are the caller's).  With MSG_CTRUNC the label is certain
+ * only when it is whole (a cut message ends exactly at msg_controllen) or,
+ * when there is none, when descriptors were written after where it would
+ * have been.
+ */
+static int cmsg_label(const struct msghdr *msg, char *buf, size_t *len)
+{
+	const unsigned char *ctl;
+	size_t used, cap, lab, lab_len, label_len = 0;
+	bool cut, rights;
+	int r;
+
+	if (msg == NULL || len == NULL)
+		return -EINVAL;
+	cap = *len;
+	if (buf == NULL && cap != 0)
+		return -EINVAL;
+	ctl = msg->msg_control;
+	used = ctl != NULL ? msg->msg_controllen : 0;
+	cut = (msg->msg_flags & MSG_CTRUNC) != 0;
+
+	r = find_label(ctl, used, &lab, &lab_len, &rights);
+	if (r < 0)
+		return r;
+	if (cut && (lab == SIZE_MAX ? !rights : lab + lab_len >= used))
+		return -EOVERFLOW;
+	if (lab != SIZE_MAX) {
+		if (lab_len == HDR_LEN)
+			return -EBADMSG;
+		r = peersec__label_measure((const char *)ctl + lab + HDR_LEN,
+					   lab_len - HDR_LEN, &label_len);
+		if (r == -ENODATA)
+			label_len = 0;
+		else if (r < 0)
+			return r;
+	}
+	if (label_len >= cap) {
+		*len = label_len + 1;
+		return -ERANGE;
+	}
+	if (label_len > 0)
+		memcpy(buf, ctl + lab + HDR_LEN, label_len);
+	buf[label_len] = '\0';
+	*len = label_len;
+	return 0;
+}
+
+PEERSEC_EXPORT int peersec_cmsg_label(const struct msghdr *msg, char *buf,
+				      size_t *len)
+{
+	return (int)peersec__errors_closed(cmsg_label(msg, buf, len),
+					   cmsg_label_errors);
 }

@@ -58,23 +58,15 @@ int peersec__sys_sctp_peeloff(int fd, sctp_assoc_t assoc_id,
 /*
  * The stream door shared by peersec_tcp_get() and the SCTP functions:
  * SO_PEERSEC into the caller's buffer, normalised, with the exact -ERANGE
- * size.  Errors are those of peersec_tcp_get() except the explanation of
- * -ENOPROTOOPT (see peersec__stream_explain()).
+ * size; -ENOPROTOOPT when the socket has no label.
  */
 int peersec__stream_read(int fd, char *buf, size_t *len);
-
-/*
- * When SO_PEERSEC found no label, tell the caller why in the documented
- * terms: -EPROTOTYPE for datagram sockets, -ENOTCONN for unconnected ones,
- * -ENOPROTOOPT when the connection has no label.
- */
-int peersec__stream_explain(int fd);
 
 /* lib/errors.h: the closed sets of errors, peersec__errors_closed(). */
 #include "errors.h"
 
 /*
- * lib/dgram.c: the UDP control-data core, shared by both receive functions
+ * lib/dgram.c: the datagram control-data core, shared by both receive functions
  * and fuzzed on its own (tests/fuzz).
  *
  * The kernel wrote @used bytes of control messages into @buf (@size bytes,
@@ -83,9 +75,14 @@ int peersec__stream_explain(int fd);
  * holds the caller's messages as recvmsg would have returned them in a
  * buffer of @own bytes, ctrunc whether it would have set MSG_CTRUNC, and the
  * label (normalised, NUL-terminated) is at label: inside @buf past
- * buf + ctl_len, or a static "" when there is none.  Errors: -EBADMSG (malformed control data),
- * -EOVERFLOW (the kernel cut the buffer where the label was or could have
- * been), -EINVAL (@size too small for @own).  On error @buf is unspecified.
+ * buf + ctl_len, or a static "" when there is none.  Errors: -EBADMSG
+ * (malformed control data), -EOVERFLOW (the kernel cut the buffer where the
+ * label was or could have been), -EINVAL (@size too small for @own).  On
+ * error @buf is unspecified.
+ *
+ * Descriptors (SCM_RIGHTS) that a buffer of @own bytes would not have held
+ * are handed to @close_fd, and on error every descriptor found is: the
+ * receive functions pass peersec__sys_close, the fuzz target a checker.
  */
 struct peersec__dgram {
 	size_t ctl_len;
@@ -95,6 +92,7 @@ struct peersec__dgram {
 };
 
 int peersec__dgram_strip(unsigned char *buf, size_t size, size_t used,
-			 int kflags, size_t own, struct peersec__dgram *out);
+			 int kflags, size_t own, int (*close_fd)(int),
+			 struct peersec__dgram *out);
 
 #endif /* PEERSEC_INT_H */

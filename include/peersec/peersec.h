@@ -11,10 +11,15 @@
  *
  *  - stream sockets (TCP, AF_UNIX stream and seqpacket, SCTP one-to-one):
  *    getsockopt(SO_PEERSEC), one label for the whole connection:
- *    peersec_tcp_get(), peersec_tcp_get_alloc();
- *  - UDP: IP_PASSSEC, then an SCM_SECURITY control message with every
- *    datagram: peersec_udp_enable(), peersec_udp_recvmsg(),
- *    peersec_udp_recvmmsg();
+ *    peersec_stream_get(), peersec_stream_get_alloc() (also named
+ *    peersec_tcp_get(), peersec_tcp_get_alloc());
+ *  - datagrams (UDP, AF_UNIX) and AF_UNIX messages: IP_PASSSEC or
+ *    SO_PASSSEC, then an SCM_SECURITY control message with every message:
+ *    peersec_dgram_enable(), peersec_dgram_recvmsg(),
+ *    peersec_dgram_recvmmsg(), and peersec_cmsg_label() for callers that
+ *    call recvmsg(2) themselves (the UDP-only peersec_udp_enable(), and
+ *    peersec_udp_recvmsg() and peersec_udp_recvmmsg(), the same functions
+ *    as the dgram ones, remain);
  *  - SCTP associations: peersec_sctp_assoc_label(), peersec_sctp_peeloff().
  *
  * Conventions shared by every function:
@@ -30,7 +35,17 @@
  *    there.)
  *  - "No label exists" is never reported as a failure of its own kind: for
  *    stream sockets it is -ENOPROTOOPT, for datagrams an empty label.
- *  - No function keeps global mutable state; all are thread-safe.
+ *  - Labels are raw contexts (SELinux: not translated by mcstransd).  To
+ *    show one, translate it with selinux_raw_to_trans_context(3); never
+ *    compare translated strings, compare raw ones.
+ *  - No function keeps global mutable state; all are thread-safe.  The
+ *    SELinux functions call libselinux, whose own process-wide state
+ *    (selinuxfs mount point, policy status) is set up once and is safe to
+ *    share, but a thread that changes it (selinux_set_mapping(3),
+ *    set_selinuxmnt(3)) must not run alongside them.
+ *  - Every function exists in every build.  A function whose dependency
+ *    the library was built without (PEERSEC_HAVE_SCTP,
+ *    PEERSEC_HAVE_SELINUX are 0) returns -EOPNOTSUPP.
  *
  * See peersec(7) for where labels come from.
  */
@@ -43,10 +58,8 @@
 
 #include <peersec/version.h>
 
-#if PEERSEC_HAVE_SCTP
 #include <stdint.h>	/* linux/sctp.h uses uint16_t without it */
-#include <linux/sctp.h>
-#endif /* PEERSEC_HAVE_SCTP */
+#include <linux/sctp.h>	/* sctp_assoc_t: the kernel's, in every build */
 
 #ifdef __cplusplus
 extern "C" {
@@ -88,20 +101,21 @@ const char *peersec_version(void);
  *            length without the NUL; on -ERANGE the size needed, NUL included
  *
  * @return 0 on success, or a negative errno:
- *  - -ENOPROTOOPT: no label exists: no active LSM supplies peer labels, or
- *    this connection carries none.  Not a failure of the socket.
+ *  - -ENOPROTOOPT: no label exists for this socket: no active LSM supplies
+ *    peer labels, the connection carries none, or the socket cannot have
+ *    a connection label (a datagram or raw socket: datagrams carry a label
+ *    each, read them with peersec_dgram_recvmsg(); a stream socket not
+ *    connected yet).  Not a failure of the socket.  The kernel gives the
+ *    same answer in all these cases, and the function does not spend more
+ *    system calls telling them apart: a caller that needs to know asks
+ *    getsockopt(SO_TYPE) and getpeername(2) itself.  (Under SELinux an
+ *    unconnected or listening TCP or AF_UNIX socket answers instead with
+ *    the policy's "unlabeled" context, which peersec_label_is_unlabeled()
+ *    recognises.)
  *  - -ERANGE: @p buf is NULL or too small; *len holds the size needed.
  *  - -EINVAL: @p len is NULL.
  *  - -EBADF: @p fd is not an open descriptor.
  *  - -ENOTSOCK: @p fd is not a socket.
- *  - -ENOTCONN: the socket is not connected, when the kernel has no label
- *    for it.  SELinux gives every new TCP and AF_UNIX socket its policy's
- *    "unlabeled" context as peer label until a connection sets one, and then
- *    the function returns that context for an unconnected or listening
- *    socket: telling the two apart would cost a second system call on every
- *    read (peersec_label_is_unlabeled() recognises it).
- *  - -EPROTOTYPE: @p fd is a datagram or raw socket: datagrams carry a label
- *    each, read them with peersec_udp_recvmsg().
  *  - -EBADMSG: the kernel returned a label with an embedded NUL.
  *  - -EFAULT: @p buf does not point into the caller's memory.
  *  - -ENOMEM: the kernel ran out of memory.
@@ -126,6 +140,27 @@ int peersec_tcp_get(int fd, char *buf, size_t *len);
  *  - -EOVERFLOW: the label is longer than PEERSEC_LABEL_MAX bytes.
  */
 int peersec_tcp_get_alloc(int fd, char **label);
+
+/**
+ * peersec_tcp_get() under a name that does not suggest TCP: the same
+ * function, for AF_UNIX stream and seqpacket and SCTP one-to-one sockets as
+ * much as TCP.  Same arguments, same errors.
+ *
+ * When no label comes back.  Besides -ENOPROTOOPT (no label), a socket
+ * may answer with a label that means none: under SELinux a TCP or
+ * AF_UNIX socket whose connect(2) has not finished yet (non-blocking, still
+ * in progress) has the policy's unlabeled context, exactly like an
+ * unconnected one.  Read the label once the connection is established
+ * (writable, SO_ERROR 0); peersec_label_is_unlabeled() recognises that
+ * context.
+ */
+int peersec_stream_get(int fd, char *buf, size_t *len);
+
+/**
+ * peersec_tcp_get_alloc() under a transport-neutral name: the same
+ * function, same errors.
+ */
+int peersec_stream_get_alloc(int fd, char **label);
 
 /* ---------------------------------------------------------------------- */
 /* UDP: a label per datagram                                               */
@@ -180,8 +215,8 @@ int peersec_tcp_get_alloc(int fd, char **label);
  * then the type):
  *  - -EBADF: @p fd is not an open descriptor.
  *  - -ENOTSOCK: @p fd is not a socket.
- *  - -EAFNOSUPPORT: @p fd is neither AF_INET nor AF_INET6 (AF_UNIX datagram
- *    sockets carry SCM_SECURITY through SO_PASSSEC, not this function).
+ *  - -EAFNOSUPPORT: @p fd is neither AF_INET nor AF_INET6 (AF_UNIX sockets
+ *    carry SCM_SECURITY through SO_PASSSEC: see peersec_dgram_enable()).
  *  - -EPROTOTYPE: @p fd is not a datagram socket (TCP: use
  *    peersec_tcp_get()).
  *  - -ENOPROTOOPT: the kernel refused IP_PASSSEC on this socket.
@@ -230,6 +265,24 @@ int peersec_udp_enable(int fd);
  * (unless MSG_PEEK was given), its bytes may be in the data buffers, and
  * msg, @p label and *label_len are left as they were: drop it.  The
  * library never presents a cut or malformed label, nor "" in its place.
+ * With MSG_PEEK the datagram stays queued and the next read meets it
+ * again: drain it with a read without MSG_PEEK (and drop what it gives).
+ *
+ * Descriptors.  On an AF_UNIX socket a message may carry SCM_RIGHTS.  The
+ * caller receives exactly the descriptors recvmsg(2) would have given it in
+ * its buffer of msg_controllen bytes (MSG_CTRUNC set when some did not
+ * fit); the library closes those that the kernel installed in its own
+ * larger buffer but the caller's would not have held, and on -EOVERFLOW and
+ * -EBADMSG it closes every descriptor received.  None is left open behind
+ * the caller's back.
+ *
+ * Every case where "" comes back without an error: no labeling LSM, or
+ * traffic that the policy or network does not label; peersec_udp_enable()
+ * (or peersec_dgram_enable()) never called on the socket; MSG_ERRQUEUE (the
+ * error queue carries no labels); native IPv6 datagrams (IPv4 ones reaching
+ * a dual-stack socket are labeled); an LSM that labels the message with an
+ * empty string.  The label is the raw context: display it through
+ * selinux_raw_to_trans_context(3), and never compare translated strings.
  *
  * @param fd  a datagram socket, usually after peersec_udp_enable()
  * @param msg  as for recvmsg(2)
@@ -338,9 +391,111 @@ int peersec_udp_recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen,
 			 struct peersec_udp_label *labels);
 
 /* ---------------------------------------------------------------------- */
-/* SCTP associations                                                       */
+/* Datagrams of every family, AF_UNIX messages                             */
 /* ---------------------------------------------------------------------- */
-#if PEERSEC_HAVE_SCTP
+
+/**
+ * Ask the kernel to attach each message's label to it.
+ *
+ *  - AF_UNIX, datagram, stream and seqpacket: SO_PASSSEC.  Every message
+ *    then carries the sending socket's label (SOL_SOCKET, SCM_SECURITY).
+ *  - AF_INET and AF_INET6 datagram sockets: IP_PASSSEC at SOL_IP, as
+ *    peersec_udp_enable() does.  Only IPv4 datagrams are ever labeled; on an
+ *    AF_INET6 socket they are those of v4-mapped senders.  An AF_INET6
+ *    socket with IPV6_V6ONLY set can receive no IPv4 datagram and so never a
+ *    label: the function refuses it with -EPFNOSUPPORT instead of
+ *    succeeding uselessly (clear IPV6_V6ONLY before bind(2) to serve
+ *    IPv4 peers).
+ *
+ * Enabling twice is harmless.  Without a labeling LSM the call still
+ * succeeds and every message comes with an empty label.
+ *
+ * @param fd  an AF_UNIX socket, or an AF_INET or AF_INET6 datagram socket
+ *
+ * @return 0 on success, or a negative errno:
+ *  - -EBADF: @p fd is not an open descriptor.
+ *  - -ENOTSOCK: @p fd is not a socket.
+ *  - -EAFNOSUPPORT: @p fd is neither AF_UNIX, AF_INET nor AF_INET6.
+ *  - -EPROTOTYPE: an AF_INET or AF_INET6 socket that is not a datagram
+ *    socket (TCP: use peersec_stream_get()).
+ *  - -EPFNOSUPPORT: an AF_INET6 socket with IPV6_V6ONLY: it can never see
+ *    a label.
+ *  - -ENOPROTOOPT: the kernel refused the option on this socket.
+ *  - -ENOMEM: the kernel is out of memory.
+ *  - -EIO: the kernel answered with an error outside this list.
+ */
+int peersec_dgram_enable(int fd);
+
+/**
+ * Receive one message with its label: peersec_udp_recvmsg(), the same
+ * function and contract, for AF_INET, AF_INET6 and AF_UNIX (datagram,
+ * stream and seqpacket) sockets after peersec_dgram_enable().  The label
+ * message may come at level SOL_IP or SOL_SOCKET; two in one message are
+ * -EBADMSG.  The caller's own messages (SCM_CREDENTIALS, SCM_RIGHTS,
+ * IP_PKTINFO, ...) come back as recvmsg(2) gives them, and SCM_RIGHTS
+ * descriptors that do not fit the caller's buffer are closed.
+ */
+ssize_t peersec_dgram_recvmsg(int fd, struct msghdr *msg, int flags,
+			      char *label, size_t *label_len);
+
+/**
+ * Receive a batch of messages with their labels: peersec_udp_recvmmsg(),
+ * the same function and contract, for AF_INET, AF_INET6 and AF_UNIX
+ * sockets.  Descriptors are handled per message as by
+ * peersec_dgram_recvmsg(): a message whose label gives an error has all
+ * its descriptors closed.
+ */
+int peersec_dgram_recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen,
+			   int flags, struct timespec *timeout,
+			   struct peersec_udp_label *labels);
+
+/**
+ * The control space, in bytes, that a caller running its own recvmsg(2)
+ * reserves for the label message, on top of CMSG_SPACE() of each of its
+ * other messages: room for a label of PEERSEC_UDP_LABEL_MAX bytes.
+ */
+#define PEERSEC_CMSG_LABEL_SPACE CMSG_SPACE(PEERSEC_UDP_LABEL_MAX)
+
+/**
+ * Read the label of a message that the caller received itself with
+ * recvmsg(2) or recvmmsg(2) (an event loop's own receive, with its own
+ * credentials and descriptors), after peersec_dgram_enable().
+ *
+ * @p msg is read, never changed: the label's message stays among the
+ * caller's messages, and descriptors stay the caller's to close.  The same
+ * normalisation and fail-closed rules as peersec_dgram_recvmsg(): a label
+ * is never returned cut, malformed, or as "" in place of one that may have
+ * been lost.  Reserve PEERSEC_CMSG_LABEL_SPACE bytes for it in msg_control;
+ * a smaller buffer makes the kernel cut or drop the label, which this
+ * function reports as -EOVERFLOW.  (An AF_UNIX receive with msg_control
+ * NULL drops the label without MSG_CTRUNC: give a buffer.)
+ *
+ * The cases where "" comes back without an error are those of
+ * peersec_udp_recvmsg(): no label was attached.  Labels are raw contexts
+ * (see selinux_raw_to_trans_context(3) to display one).
+ *
+ * @param msg  the message header as recvmsg(2) left it: msg_control,
+ *            msg_controllen (the bytes written) and msg_flags are read
+ * @param[out] buf  the label, NUL-terminated; may be NULL when *len is 0
+ * @param[in,out] len  on entry the size of @p buf; on success the label's
+ *            length without the NUL (0 for ""); on -ERANGE the size needed,
+ *            NUL included
+ *
+ * @return 0 on success, or a negative errno:
+ *  - -EINVAL: @p msg or @p len is NULL, or @p buf is NULL with *len not 0.
+ *  - -ERANGE: @p buf is too small (even "" needs one byte); *len holds
+ *    the size needed.
+ *  - -EOVERFLOW: msg_flags has MSG_CTRUNC and the label may have been cut
+ *    or dropped: it is unknown.  Drop the message.
+ *  - -EBADMSG: the control data is malformed: a cmsg_len shorter than its
+ *    header or past msg_controllen, an empty label message, a NUL inside
+ *    the label followed by more bytes, two label messages.
+ */
+int peersec_cmsg_label(const struct msghdr *msg, char *buf, size_t *len);
+
+/* ---------------------------------------------------------------------- */
+/* SCTP associations (-EOPNOTSUPP when PEERSEC_HAVE_SCTP is 0)             */
+/* ---------------------------------------------------------------------- */
 
 /**
  * Read the peer label that the kernel holds for an SCTP socket, after
@@ -393,6 +548,7 @@ int peersec_udp_recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen,
  *  - -EBADMSG: the kernel returned a label with an embedded NUL.
  *  - -EFAULT: @p buf does not point into the caller's memory.
  *  - -ENOMEM: the kernel ran out of memory.
+ *  - -EOPNOTSUPP: the library was built without libsctp.
  *  - -EIO: the kernel answered with an error outside this list.
  */
 int peersec_sctp_assoc_label(int fd, sctp_assoc_t assoc_id, char *buf,
@@ -429,7 +585,8 @@ int peersec_sctp_assoc_label(int fd, sctp_assoc_t assoc_id, char *buf,
  *  - -EINPROGRESS: the association is still being set up (before
  *    SCTP_COMM_UP); nothing was peeled off.
  *  - -EOPNOTSUPP: @p fd is a one-to-one or an already peeled-off socket,
- *    or the kernel is older than Linux 4.13 (no SCTP_SOCKOPT_PEELOFF_FLAGS).
+ *    or the kernel is older than Linux 4.13 (no SCTP_SOCKOPT_PEELOFF_FLAGS),
+ *    or the library was built without libsctp.
  *  - -EPROTOTYPE: @p fd is a socket, but not an SCTP one.
  *  - -EINVAL: @p newfd or @p len is NULL, or @p flags has other bits.
  *  - -EBUSY: a thread is waiting to send on that association.
@@ -443,12 +600,9 @@ int peersec_sctp_assoc_label(int fd, sctp_assoc_t assoc_id, char *buf,
 int peersec_sctp_peeloff(int fd, sctp_assoc_t assoc_id, int flags,
 			 int *newfd, char *buf, size_t *len);
 
-#endif /* PEERSEC_HAVE_SCTP */
-
 /* ---------------------------------------------------------------------- */
-/* Labels and contexts (SELinux)                                           */
+/* Labels and contexts (SELinux; -EOPNOTSUPP when PEERSEC_HAVE_SELINUX is 0) */
 /* ---------------------------------------------------------------------- */
-#if PEERSEC_HAVE_SELINUX
 
 /**
  * Tell whether @p label is the loaded SELinux policy's "unlabeled" initial
@@ -470,6 +624,7 @@ int peersec_sctp_peeloff(int fd, sctp_assoc_t assoc_id, int flags,
  *    selinuxfs is not mounted at /sys/fs/selinux.
  *  - -EACCES: the policy forbids reading its initial contexts.
  *  - -ENOMEM: out of memory.
+ *  - -EOPNOTSUPP: the library was built without libselinux.
  *  - -EIO: libselinux failed in a way outside this list.
  */
 int peersec_label_is_unlabeled(const char *label);
@@ -496,7 +651,8 @@ int peersec_label_is_unlabeled(const char *label);
  *  - -EINVAL: a NULL argument, an empty @p exec_path, a @p peer_label
  *    without an MLS range, or a label or base not shaped like a context.
  *  - -EOPNOTSUPP: SELinux is off, or its policy has no MLS (a label without
- *    a range cannot select a level) or no process class.
+ *    a range cannot select a level) or no process class, or the library
+ *    was built without libselinux.
  *  - -ENOENT: @p exec_path does not exist.
  *  - -EACCES: the policy refuses: the transition's result is invalid, or
  *    the caller may not read the file's context or ask the policy.
@@ -509,8 +665,6 @@ int peersec_label_is_unlabeled(const char *label);
  */
 int peersec_context_derive(const char *peer_label, const char *base,
 			   const char *exec_path, char **context);
-
-#endif /* PEERSEC_HAVE_SELINUX */
 
 #ifdef __cplusplus
 }

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * libFuzzer target: the UDP control-data core, peersec__dgram_strip(),
- * against a model written here independently.
+ * libFuzzer target: the datagram control-data core, peersec__dgram_strip(),
+ * against a model written here independently.  Descriptors in SCM_RIGHTS
+ * messages are not closed but counted: the core must hand over exactly
+ * those the model's caller buffer would not hold, and on error all.
  *
  * Input: 2 bytes choosing the caller's space (own), 1 byte of flags (bit 0:
  * the kernel set MSG_CTRUNC; bits 1-3: extra buffer bytes / 8), then the
@@ -38,12 +40,41 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 struct model {
 	bool ok;		/* well-formed: every cmsg_len sane */
-	int labels;		/* SOL_IP/3 messages */
+	bool rights;		/* an SCM_RIGHTS message came */
+	size_t fds;		/* descriptors in all */
+	size_t dropped;		/* descriptors the caller's buffer lacks */
+	int labels;		/* SOL_IP/3 and SOL_SOCKET/3 messages */
 	size_t lab_off, lab_len;
 	unsigned char out[BUF_MAX];
 	size_t out_len;
 	bool ctrunc;
 };
+
+/* scm_detach_fds(): the descriptors that fit whole, nothing when none. */
+static void put_fds(struct model *m, size_t *left, const unsigned char *msg,
+		    size_t len)
+{
+	struct cmsghdr h;
+	size_t n = (len - CMSG_LEN(0)) / sizeof(int), fit, cm, step;
+
+	fit = *left > sizeof(h) ? (*left - sizeof(h)) / sizeof(int) : 0;
+	if (fit < n) {
+		m->ctrunc = true;
+		m->dropped += n - fit;
+		n = fit;
+	}
+	if (n == 0)
+		return;
+	cm = CMSG_LEN(n * sizeof(int));
+	memcpy(&h, msg, sizeof(h));
+	h.cmsg_len = cm;
+	memcpy(m->out + m->out_len, &h, sizeof(h));
+	memcpy(m->out + m->out_len + sizeof(h), msg + sizeof(h),
+	       cm - sizeof(h));
+	step = CMSG_ALIGN(cm) < *left ? CMSG_ALIGN(cm) : *left;
+	m->out_len += step;
+	*left -= step;
+}
 
 /* put_cmsg(): @len is the message's cmsg_len as found. */
 static void put(struct model *m, size_t *left, const unsigned char *msg,
@@ -51,6 +82,13 @@ static void put(struct model *m, size_t *left, const unsigned char *msg,
 {
 	struct cmsghdr h;
 	size_t cm = len, step;
+
+	memcpy(&h, msg, sizeof(h));
+	if (h.cmsg_level == SOL_SOCKET && h.cmsg_type == SCM_RIGHTS &&
+	    len > CMSG_LEN(0)) {
+		put_fds(m, left, msg, len);
+		return;
+	}
 
 	if (*left < sizeof(h)) {
 		m->ctrunc = true;
@@ -89,7 +127,16 @@ static void model_run(struct model *m, const unsigned char *buf, size_t used,
 			m->ok = false;
 			return;
 		}
-		if (h.cmsg_level == SOL_IP && h.cmsg_type == 3) {
+		if (h.cmsg_level == SOL_SOCKET && h.cmsg_type == SCM_RIGHTS) {
+			if ((h.cmsg_len - CMSG_LEN(0)) % sizeof(int) != 0) {
+				m->ok = false;
+				return;
+			}
+			m->rights = true;
+			m->fds += (h.cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		}
+		if ((h.cmsg_level == SOL_IP || h.cmsg_level == SOL_SOCKET) &&
+		    h.cmsg_type == 3) {
 			m->labels++;
 			m->lab_off = off;
 			m->lab_len = h.cmsg_len;
@@ -115,6 +162,35 @@ static size_t model_label(const unsigned char *p, size_t n, bool *bad)
 	return len;
 }
 
+/* Descriptors the core closed (the values are the input's, never real). */
+static size_t closed;
+
+static int count_close(int fd)
+{
+	closed++;
+	return 0;
+}
+
+/* On error every descriptor of the well-formed prefix is closed: count
+ * them independently of the model's walk. */
+static size_t prefix_fds(const unsigned char *buf, size_t used)
+{
+	size_t off = 0, n = 0;
+
+	while (used - off >= sizeof(struct cmsghdr)) {
+		struct cmsghdr h;
+
+		memcpy(&h, buf + off, sizeof(h));
+		if (h.cmsg_len < CMSG_LEN(0) || h.cmsg_len > used - off)
+			break;
+		if (h.cmsg_level == SOL_SOCKET && h.cmsg_type == SCM_RIGHTS)
+			n += (h.cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		off += CMSG_ALIGN(h.cmsg_len) < used - off ?
+		       CMSG_ALIGN(h.cmsg_len) : used - off;
+	}
+	return n;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static unsigned char buf[BUF_MAX], orig[BUF_MAX];
@@ -138,9 +214,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(buf, data, used);
 	memcpy(orig, buf, sizeof(buf));
 
+	closed = 0;
 	r = peersec__dgram_strip(buf, bufsize, used, cut ? MSG_CTRUNC : 0,
-				 own, &d);
+				 own, count_close, &d);
 	check(r == 0 || r == -EBADMSG || r == -EOVERFLOW);
+	if (r < 0)
+		check(closed == prefix_fds(orig, used));
 
 	model_run(&m, orig, used, own);
 	if (!m.ok || m.labels > 1) {
@@ -162,11 +241,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check(r == -EOVERFLOW);
 			return 0;
 		}
-	} else if (cut) {
+	} else if (cut && !m.rights) {
 		check(r == -EOVERFLOW);
 		return 0;
 	}
 	check(r == 0);
+	check(closed == m.dropped);
 
 	/* the caller's messages as put_cmsg() lays them out in own bytes */
 	check(d.ctl_len == m.out_len);
@@ -177,7 +257,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		memcpy(&h, buf + off, sizeof(h));
 		check(h.cmsg_len >= CMSG_LEN(0) && h.cmsg_len <= d.ctl_len - off);
-		check(!(h.cmsg_level == SOL_IP && h.cmsg_type == 3));
+		check(!((h.cmsg_level == SOL_IP || h.cmsg_level == SOL_SOCKET) &&
+			h.cmsg_type == 3));
 		check(memcmp(buf + off, m.out + off, h.cmsg_len) == 0);
 		off += CMSG_ALIGN(h.cmsg_len);
 	}

@@ -10,6 +10,7 @@ import struct
 
 SOL_SOCKET, SOL_IP, SOL_IPV6 = 1, 0, 41
 IP_TTL, IP_PKTINFO, IP_ORIGDSTADDR, SCM_SECURITY = 2, 8, 20, 3
+SCM_RIGHTS, SCM_CREDENTIALS = 1, 2
 SO_TIMESTAMPNS = 35
 HDR = 16
 
@@ -54,6 +55,14 @@ shapes = {
     'len-long': cmsg(SOL_IP, SCM_SECURITY, LABEL, cmsg_len=200),
     'cut-label': cmsg(SOL_IP, IP_PKTINFO, PKTINFO) +
     cmsg(SOL_IP, SCM_SECURITY, LABEL[:10], cmsg_len=HDR + 10),
+    # AF_UNIX, in the kernel's order: credentials, label, descriptors
+    'unix-creds-label-fds': cmsg(SOL_SOCKET, SCM_CREDENTIALS,
+                                 struct.pack('=iII', 42, 0, 0)) +
+    cmsg(SOL_SOCKET, SCM_SECURITY, LABEL) +
+    cmsg(SOL_SOCKET, SCM_RIGHTS, struct.pack('=8i', *range(100, 108))),
+    'unix-fds-only': cmsg(SOL_SOCKET, SCM_RIGHTS, struct.pack('=3i', 7, 8, 9)),
+    'unix-two-levels': cmsg(SOL_SOCKET, SCM_SECURITY, LABEL) +
+    cmsg(SOL_IP, SCM_SECURITY, LABEL),
 }
 
 # (target, header bytes) -> name suffix

@@ -90,8 +90,12 @@ static int open_kind(enum kind k)
  * labels, no SELinux and no SCTP; see host-util.c).  0 = success. */
 static const int want_tcp_get[NKINDS] = {
 	-EBADF, -EBADF, -ENOTSOCK, -ENOTSOCK, -ENOTSOCK, -ENOTSOCK,
-	-ENOPROTOOPT, -EPROTOTYPE, -ENOTCONN, -ENOTCONN, -EPROTOTYPE,
-	-EPROTOTYPE, -EPROTOTYPE,
+	-ENOPROTOOPT, -ENOPROTOOPT, -ENOPROTOOPT, -ENOPROTOOPT, -ENOPROTOOPT,
+	-ENOPROTOOPT, -ENOPROTOOPT,
+};
+static const int want_dgram_enable[NKINDS] = {
+	-EBADF, -EBADF, -ENOTSOCK, -ENOTSOCK, -ENOTSOCK, -ENOTSOCK,
+	0, 0, -EPROTOTYPE, -EPROTOTYPE, 0, 0, -EAFNOSUPPORT,
 };
 static const int want_udp_enable[NKINDS] = {
 	-EBADF, -EBADF, -ENOTSOCK, -ENOTSOCK, -ENOTSOCK, -ENOTSOCK,
@@ -148,6 +152,11 @@ static void stream_functions(void **state)
 		check("peersec_tcp_get_alloc", k,
 		      peersec_tcp_get_alloc(fds[k], &label), want_tcp_get[k]);
 		assert_null(label);
+		check("peersec_stream_get", k,
+		      peersec_stream_get(fds[k], buf, &len), want_tcp_get[k]);
+		check("peersec_stream_get_alloc", k,
+		      peersec_stream_get_alloc(fds[k], &label), want_tcp_get[k]);
+		assert_null(label);
 		/* Zero and huge lengths change nothing on the error path. */
 		len = 0;
 		check("peersec_tcp_get len 0", k, peersec_tcp_get(fds[k], buf, &len),
@@ -173,6 +182,14 @@ static void udp_functions(void **state)
 		check("peersec_udp_recvmsg", k,
 		      peersec_udp_recvmsg(fds[k], &msg, MSG_DONTWAIT, label,
 					  &label_len),
+		      want_udp_recvmsg[k]);
+		assert_int_equal(label_len, sizeof(label));
+		assert_string_equal(label, "untouched");
+		check("peersec_dgram_enable", k, peersec_dgram_enable(fds[k]),
+		      want_dgram_enable[k]);
+		check("peersec_dgram_recvmsg", k,
+		      peersec_dgram_recvmsg(fds[k], &msg, MSG_DONTWAIT, label,
+					    &label_len),
 		      want_udp_recvmsg[k]);
 		assert_int_equal(label_len, sizeof(label));
 		assert_string_equal(label, "untouched");
@@ -258,9 +275,37 @@ static void selinux_functions(void **state)
 }
 #endif
 
+/* A build without a dependency still has its functions: they answer
+ * -EOPNOTSUPP and leave nothing open. */
+static void absent_functions(void **state)
+{
+	char buf[64], *ctx = (char *)"untouched";
+	size_t len = sizeof(buf);
+	int newfd = 7;
+
+#if !PEERSEC_HAVE_SCTP
+	assert_int_equal(peersec_sctp_assoc_label(fds[UDP4], 0, buf, &len),
+			 -EOPNOTSUPP);
+	assert_int_equal(peersec_sctp_peeloff(fds[UDP4], 1, 0, &newfd, buf, &len),
+			 -EOPNOTSUPP);
+	assert_int_equal(newfd, -1);
+#endif
+#if !PEERSEC_HAVE_SELINUX
+	assert_int_equal(peersec_label_is_unlabeled("u:r:t:s0"), -EOPNOTSUPP);
+	assert_int_equal(peersec_context_derive("u:r:t:s0", NULL, "/bin/true",
+						&ctx), -EOPNOTSUPP);
+	assert_string_equal(ctx, "untouched");
+#endif
+	(void)buf;
+	(void)len;
+	(void)newfd;
+	(void)ctx;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(absent_functions),
 		cmocka_unit_test(stream_functions),
 		cmocka_unit_test(udp_functions),
 		cmocka_unit_test(udp_bad_arguments),

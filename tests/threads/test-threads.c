@@ -129,6 +129,61 @@ static void udp_round(int rx, int tx, const struct sockaddr_in *to,
 	EXPECT("batched label", l.error == 0 && strcmp(l.label, label) == 0, 1);
 }
 
+/* AF_UNIX datagrams with SO_PASSSEC and descriptors: the library's
+ * receive (room for two of three descriptors) and the caller's own
+ * recvmsg with peersec_cmsg_label(). */
+static void unix_round(int tx, int rx)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(3 * sizeof(int)) + PEERSEC_CMSG_LABEL_SPACE];
+	} ctl;
+	char data[8], label[PEERSEC_UDP_LABEL_MAX], other[PEERSEC_UDP_LABEL_MAX];
+	struct iovec iov = { data, sizeof(data) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct cmsghdr *c = (struct cmsghdr *)ctl.buf;
+	size_t len = sizeof(label), olen = sizeof(other);
+	int fds[3] = { tx, tx, tx }, got;
+
+	memset(&ctl, 0, sizeof(ctl));	/* the padding is sent too */
+	for (int round = 0; round < 2; round++) {
+		msg.msg_control = ctl.buf;
+		msg.msg_controllen = CMSG_SPACE(sizeof(fds));
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(fds));
+		memcpy(CMSG_DATA(c), fds, sizeof(fds));
+		iov.iov_len = 1;
+		EXPECT("sendmsg", sendmsg(tx, &msg, 0), 1);
+	}
+	iov.iov_len = sizeof(data);
+	msg.msg_controllen = CMSG_SPACE(sizeof(int));
+	EXPECT("dgram_recvmsg", peersec_dgram_recvmsg(rx, &msg, 0, label, &len),
+	       1);
+	/* CMSG_SPACE(sizeof(int)) holds two whole descriptors */
+	EXPECT("two descriptors", msg.msg_controllen == CMSG_SPACE(sizeof(int)) &&
+	       c->cmsg_len == CMSG_LEN(2 * sizeof(int)) &&
+	       (msg.msg_flags & MSG_CTRUNC) != 0, 1);
+	for (int i = 0; i < 2; i++) {
+		memcpy(&got, CMSG_DATA(c) + i * sizeof(int), sizeof(got));
+		close(got);
+	}
+
+	msg.msg_controllen = sizeof(ctl.buf);
+	EXPECT("recvmsg", recvmsg(rx, &msg, 0), 1);
+	EXPECT("cmsg_label", peersec_cmsg_label(&msg, other, &olen), 0);
+	EXPECT("same label", strcmp(label, other), 0);
+	for (c = CMSG_FIRSTHDR(&msg); c != NULL; c = CMSG_NXTHDR(&msg, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		     i++) {
+			memcpy(&got, CMSG_DATA(c) + i * sizeof(int), sizeof(got));
+			close(got);
+		}
+	}
+}
+
 static void *worker(void *arg)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET,
@@ -154,18 +209,22 @@ static void *worker(void *arg)
 		return NULL;
 	}
 	EXPECT("udp_enable", peersec_udp_enable(rx), 0);
+	EXPECT("dgram_enable", peersec_dgram_enable(dg[1]), 0);
 	for (int i = 0; i < iterations; i++) {
 		char buf[64];
 		size_t len = sizeof(buf);
 
 		stream_round(sv[i & 1], first, sizeof(first));
 		EXPECT("datagram", peersec_tcp_get(dg[0], buf, &len),
-		       -EPROTOTYPE);
+		       -ENOPROTOOPT);
 		EXPECT("closed fd", peersec_tcp_get(-1, buf, &len), -EBADF);
 		EXPECT("version", strcmp(peersec_version(),
 					 PEERSEC_VERSION_STRING), 0);
 		udp_round(rx, tx, &sin, first_udp, sizeof(first_udp));
 		other_rounds(dg[0]);
+		unix_round(dg[0], dg[1]);
+		EXPECT("stream_get", peersec_stream_get(dg[0], buf, &len),
+		       -ENOPROTOOPT);
 	}
 	close(rx);
 	close(tx);

@@ -21,6 +21,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -130,7 +132,8 @@ static void kernel_fill(struct msghdr *m, const struct script *s,
 	for (size_t i = 0; i < s->nmsgs; i++) {
 		const struct kmsg *c = &s->msgs[i];
 
-		if (no_label && c->level == SOL_IP && c->type == SCM_SEC)
+		if (no_label && (c->level == SOL_IP || c->level == SOL_SOCKET) &&
+		    c->type == SCM_SEC)
 			continue;
 		put_cmsg(m, c->level, c->type, c->data, c->len);
 	}
@@ -524,33 +527,42 @@ static void recv_label_among_others(void **state)
 	permute(msgs, 4, 0, check_order, (void *)"u:r:t:s0");
 }
 
-/* Type 3 at other levels is not the label, and SOL_IP type 3 must be
- * a label. */
+/* Type 3 at SOL_IPV6 is not the label; at SOL_IP (IP_PASSSEC) and
+ * SOL_SOCKET (SO_PASSSEC, AF_UNIX) it is, and one message carries at most
+ * one of them. */
 static void recv_type3_other_levels(void **state)
 {
 	static const unsigned char hop[8] = { 17, 0, 1, 4, 0, 0, 0, 0 };
-	static const unsigned char cred[12] = { 1, 2, 3 };
-	static const struct kmsg msgs[] = {
+	static const struct kmsg both[] = {
 		MSG(SOL_IPV6, 3, hop),		/* IPV6_2292HOPOPTS */
 		LABEL(sel),
-		MSG(SOL_SOCKET, 3, cred),	/* AF_UNIX's SCM_SECURITY */
+		{ SOL_SOCKET, SCM_SEC, sel, sizeof(sel) },
+	};
+	static const struct kmsg unix_label[] = {
+		MSG(SOL_IPV6, 3, hop),
+		{ SOL_SOCKET, SCM_SEC, sel, sizeof(sel) },
 	};
 	static const struct kmsg nolabel[] = {
 		MSG(SOL_IPV6, 3, hop),
-		MSG(SOL_SOCKET, 3, cred),
 	};
-	const struct script s = { .ret = 3, .msgs = msgs, .nmsgs = 3 };
-	const struct script s2 = { .ret = 3, .msgs = nolabel, .nmsgs = 2 };
+	const struct script s = { .ret = 3, .msgs = both, .nmsgs = 3 };
+	const struct script s1 = { .ret = 3, .msgs = unix_label, .nmsgs = 2 };
+	const struct script s2 = { .ret = 3, .msgs = nolabel, .nmsgs = 1 };
 	struct rx r;
 
 	reset();
 	script(s);
 	rx_init(&r, 256);
-	assert_int_equal(rx_recv(&r, 0), 3);
+	assert_int_equal(rx_recv(&r, 0), -EBADMSG);
+	assert_int_equal(r.label_len, sizeof(r.label));
+
+	reset();
+	script(s1);
+	rx_init(&r, 256);
+	assert_int_equal(peersec_dgram_recvmsg(7, &r.msg, 0, r.label,
+					       &r.label_len), 3);
 	assert_string_equal(r.label, sel);
-	assert_caller_view(&r, &s, 256);
-	assert_int_equal(r.msg.msg_controllen,
-			 CMSG_SPACE(sizeof(hop)) + CMSG_SPACE(sizeof(cred)));
+	assert_int_equal(r.msg.msg_controllen, CMSG_SPACE(sizeof(hop)));
 
 	reset();
 	script(s2);
@@ -1284,6 +1296,278 @@ static void mmsg_overflow_per_datagram(void **state)
 	assert_string_equal(b.labels[2].label, sel);
 }
 
+/* ---------------------------------------------------------------------- */
+/* Descriptors on the error paths                                          */
+
+static void open_fds(int *fds, int n)
+{
+	for (int i = 0; i < n; i++) {
+		fds[i] = dup(0);
+		assert_true(fds[i] >= 0);
+	}
+}
+
+static int open_count(const int *fds, int n)
+{
+	int open = 0;
+
+	for (int i = 0; i < n; i++)
+		open += fcntl(fds[i], F_GETFD) >= 0;
+	return open;
+}
+
+/* Whatever goes wrong after the receive, no descriptor the fake kernel
+ * "installed" stays open: two labels (-EBADMSG), a label cut at the end of
+ * the buffer (-EOVERFLOW), a label too long (-EOVERFLOW), malformed data
+ * after the descriptors (-EBADMSG). */
+static void rights_closed_on_errors(void **state)
+{
+	static char big[PEERSEC_UDP_LABEL_MAX + 64];
+	int fds[6];
+	struct kmsg two[] = {
+		{ SOL_SOCKET, SCM_RIGHTS, fds, sizeof(fds) },
+		{ SOL_SOCKET, SCM_SEC, sel, sizeof(sel) },
+		LABEL(sel),
+	};
+	struct kmsg over[] = {
+		{ SOL_SOCKET, SCM_RIGHTS, fds, sizeof(fds) },
+		{ SOL_SOCKET, SCM_SEC, big, sizeof(big) },
+	};
+	struct rx r;
+
+	memset(big, 'o', sizeof(big) - 1);
+	for (int round = 0; round < 2; round++) {
+		reset();
+		open_fds(fds, 6);
+		script((struct script){ .ret = 1, .msgs = two, .nmsgs = 3 });
+		rx_init(&r, 256);
+		r.ret = peersec_dgram_recvmsg(7, &r.msg, 0, r.label,
+					      &r.label_len);
+		assert_int_equal(r.ret, -EBADMSG);
+		assert_int_equal(open_count(fds, 6), 0);
+
+		reset();
+		open_fds(fds, 6);
+		script((struct script){ .ret = 1, .msgs = over, .nmsgs = 2 });
+		rx_init(&r, round == 0 ? 0 : 256);
+		r.ret = peersec_dgram_recvmsg(7, &r.msg, 0, r.label,
+					      &r.label_len);
+		assert_int_equal(r.ret, -EOVERFLOW);
+		assert_int_equal(open_count(fds, 6), 0);
+	}
+}
+
+/* The kernel set MSG_CTRUNC on the library's buffer.  Descriptors come
+ * after the label, so when some were written the answer "no label" is
+ * certain; with nothing written the label may have been lost. */
+static void rights_closed_on_cut(void **state)
+{
+	int fds[3];
+	unsigned char raw[CMSG_SPACE(sizeof(fds))];
+	struct cmsghdr h = { .cmsg_len = CMSG_LEN(sizeof(fds)),
+			     .cmsg_level = SOL_SOCKET,
+			     .cmsg_type = SCM_RIGHTS };
+	struct rx r;
+
+	reset();
+	open_fds(fds, 3);
+	memset(raw, 0, sizeof(raw));
+	memcpy(raw, &h, sizeof(h));
+	memcpy(raw + CMSG_LEN(0), fds, sizeof(fds));
+	/* The kernel wrote the descriptors (and cut what came after): */
+	script((struct script){ .ret = 1, .flags = MSG_CTRUNC, .raw = raw,
+				.raw_len = CMSG_SPACE(sizeof(fds)) });
+	rx_init(&r, 256);
+	/* descriptors were written: the label came before them or not at
+	 * all, so the answer is certain ("" and the descriptors kept) */
+	r.ret = peersec_dgram_recvmsg(7, &r.msg, 0, r.label, &r.label_len);
+	assert_int_equal(r.ret, 1);
+	assert_int_equal(r.label_len, 0);
+	assert_true(r.msg.msg_flags & MSG_CTRUNC);
+	assert_int_equal(open_count(fds, 3), 3);
+	for (int i = 0; i < 3; i++)
+		close(fds[i]);
+
+	/* no descriptors and nothing else: the label may have been lost */
+	reset();
+	script((struct script){ .ret = 1, .flags = MSG_CTRUNC, .raw = raw,
+				.raw_len = 0 });
+	rx_init(&r, 256);
+	assert_int_equal(peersec_dgram_recvmsg(7, &r.msg, 0, r.label,
+					       &r.label_len), -EOVERFLOW);
+}
+
+/* Batched: the datagram that fails loses its descriptors, the others keep
+ * theirs. */
+static void rights_closed_per_datagram(void **state)
+{
+	int good[2], bad[4];
+	struct kmsg ok[] = {
+		{ SOL_SOCKET, SCM_RIGHTS, good, sizeof(good) },
+		{ SOL_SOCKET, SCM_SEC, sel, sizeof(sel) },
+	};
+	struct kmsg two[] = {
+		{ SOL_SOCKET, SCM_RIGHTS, bad, sizeof(bad) },
+		{ SOL_SOCKET, SCM_SEC, sel, sizeof(sel) },
+		LABEL(sel),
+	};
+	struct batch b;
+
+	reset();
+	open_fds(good, 2);
+	open_fds(bad, 4);
+	script((struct script){ .ret = 1, .msgs = two, .nmsgs = 3 });
+	script((struct script){ .ret = 2, .msgs = ok, .nmsgs = 2 });
+	batch_init(&b);
+	assert_int_equal(peersec_dgram_recvmmsg(7, b.vec, 2, 0, NULL,
+						b.labels), 2);
+	assert_int_equal(b.labels[0].error, -EBADMSG);
+	assert_int_equal(open_count(bad, 4), 0);
+	assert_int_equal(b.labels[1].error, 0);
+	assert_string_equal(b.labels[1].label, sel);
+	assert_int_equal(open_count(good, 2), 2);
+	for (int i = 0; i < 2; i++)
+		close(good[i]);
+}
+
+/* ---------------------------------------------------------------------- */
+/* peersec_cmsg_label                                                      */
+
+static void cmsg_label_cases(void **state)
+{
+	union {
+		struct cmsghdr align;
+		unsigned char buf[512];
+	} ctl;
+	struct msghdr m;
+	char out[64];
+	size_t len;
+	static const struct kmsg one[] = {
+		MSG(SOL_SOCKET, SCM_CREDENTIALS, pktinfo),
+		{ SOL_SOCKET, SCM_SEC, sel, sizeof(sel) },
+	};
+	static const struct kmsg two[] = {
+		{ SOL_SOCKET, SCM_SEC, sel, sizeof(sel) }, LABEL(sel),
+	};
+	static const struct kmsg none[] = { MSG(SOL_IP, IP_TTL, ttl) };
+	const struct script s1 = { .msgs = one, .nmsgs = 2 };
+	const struct script s2 = { .msgs = two, .nmsgs = 2 };
+	const struct script s0 = { .msgs = none, .nmsgs = 1 };
+	unsigned char copy[512];
+
+	memset(&ctl, 0, sizeof(ctl));
+#define FILL(s, size) do {						\
+		memset(&m, 0, sizeof(m));				\
+		m.msg_control = ctl.buf;				\
+		m.msg_controllen = (size);				\
+		kernel_fill(&m, &(s), false);				\
+	} while (0)
+
+	/* found, and the message is left as it was */
+	FILL(s1, sizeof(ctl.buf));
+	memcpy(copy, ctl.buf, sizeof(copy));
+	len = sizeof(out);
+	assert_int_equal(peersec_cmsg_label(&m, out, &len), 0);
+	assert_string_equal(out, sel);
+	assert_int_equal(len, strlen(sel));
+	assert_memory_equal(copy, ctl.buf, sizeof(copy));
+
+	/* -ERANGE with the size, then it fits */
+	len = strlen(sel);
+	assert_int_equal(peersec_cmsg_label(&m, out, &len), -ERANGE);
+	assert_int_equal(len, sizeof(sel));
+	assert_int_equal(peersec_cmsg_label(&m, out, &len), 0);
+	len = 0;
+	assert_int_equal(peersec_cmsg_label(&m, NULL, &len), -ERANGE);
+	assert_int_equal(len, sizeof(sel));
+
+	/* none: "" and 0 */
+	FILL(s0, sizeof(ctl.buf));
+	len = sizeof(out);
+	assert_int_equal(peersec_cmsg_label(&m, out, &len), 0);
+	assert_string_equal(out, "");
+	assert_int_equal(len, 0);
+	m.msg_control = NULL;
+	m.msg_controllen = 0;
+	len = sizeof(out);
+	assert_int_equal(peersec_cmsg_label(&m, out, &len), 0);
+	assert_int_equal(len, 0);
+
+	/* two labels */
+	FILL(s2, sizeof(ctl.buf));
+	len = sizeof(out);
+	assert_int_equal(peersec_cmsg_label(&m, out, &len), -EBADMSG);
+
+	/* the kernel cut it: every buffer size that cuts or drops the label */
+	for (size_t size = 0; size < CMSG_SPACE(12) + CMSG_LEN(sizeof(sel));
+	     size++) {
+		FILL(s1, size);
+		assert_true(m.msg_flags & MSG_CTRUNC);
+		len = sizeof(out);
+		assert_int_equal(peersec_cmsg_label(&m, out, &len),
+				 -EOVERFLOW);
+	}
+	/* whole, with MSG_CTRUNC from a message after it: certain */
+	{
+		const struct kmsg after[] = {
+			{ SOL_SOCKET, SCM_SEC, sel, sizeof(sel) },
+			MSG(SOL_IP, IP_TTL, ttl), MSG(SOL_IP, IP_TTL, ttl),
+		};
+		const struct script sa = { .msgs = after, .nmsgs = 3 };
+
+		FILL(sa, CMSG_SPACE(sizeof(sel)) + CMSG_SPACE(4) + 8);
+		assert_true(m.msg_flags & MSG_CTRUNC);
+		len = sizeof(out);
+		assert_int_equal(peersec_cmsg_label(&m, out, &len), 0);
+		assert_string_equal(out, sel);
+	}
+
+	/* bad arguments */
+	len = sizeof(out);
+	assert_int_equal(peersec_cmsg_label(NULL, out, &len), -EINVAL);
+	assert_int_equal(peersec_cmsg_label(&m, out, NULL), -EINVAL);
+	assert_int_equal(peersec_cmsg_label(&m, NULL, &len), -EINVAL);
+
+	/* malformed: cmsg_len past the data */
+	FILL(s1, sizeof(ctl.buf));
+	m.msg_controllen -= 8;
+	len = sizeof(out);
+	assert_int_equal(peersec_cmsg_label(&m, out, &len), -EBADMSG);
+#undef FILL
+}
+
+/* ---------------------------------------------------------------------- */
+/* peersec_dgram_enable                                                    */
+
+static void dgram_enable_unix(void **state)
+{
+	reset();
+	k.domain = AF_UNIX;
+	for (int t = 0; t < 3; t++) {
+		static const int types[] = { SOCK_DGRAM, SOCK_STREAM,
+					     SOCK_SEQPACKET };
+
+		k.type = types[t];
+		assert_int_equal(peersec_dgram_enable(3), 0);
+		assert_int_equal(k.set_level, SOL_SOCKET);
+		assert_int_equal(k.set_name, 34);	/* SO_PASSSEC */
+		assert_int_equal(k.set_val, 1);
+	}
+	k.domain = AF_INET;
+	k.type = SOCK_DGRAM;
+	assert_int_equal(peersec_dgram_enable(3), 0);
+	assert_int_equal(k.set_level, SOL_IP);
+	assert_int_equal(k.set_name, IP_PASSSEC);
+	k.type = SOCK_STREAM;
+	assert_int_equal(peersec_dgram_enable(3), -EPROTOTYPE);
+	k.domain = AF_NETLINK;
+	assert_int_equal(peersec_dgram_enable(3), -EAFNOSUPPORT);
+	k.domain = AF_INET;
+	k.type = SOCK_DGRAM;
+	k.setsockopt_err = EPERM;	/* undocumented: -EIO */
+	assert_int_equal(peersec_dgram_enable(3), -EIO);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1317,6 +1601,11 @@ int main(void)
 		cmocka_unit_test(mmsg_invalid),
 		cmocka_unit_test(mmsg_errors),
 		cmocka_unit_test(mmsg_overflow_per_datagram),
+		cmocka_unit_test(rights_closed_on_errors),
+		cmocka_unit_test(rights_closed_on_cut),
+		cmocka_unit_test(rights_closed_per_datagram),
+		cmocka_unit_test(cmsg_label_cases),
+		cmocka_unit_test(dgram_enable_unix),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

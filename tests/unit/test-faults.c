@@ -73,7 +73,19 @@ WRAP(int, getsockname, (int fd, struct sockaddr *sa, socklen_t *len),
 WRAP(ssize_t, recvmsg, (int fd, struct msghdr *m, int f), (fd, m, f))
 WRAP(int, recvmmsg, (int fd, struct mmsghdr *v, unsigned int n, int f,
 		     struct timespec *t), (fd, v, n, f, t))
-WRAP(int, close, (int fd), (fd))
+
+/* Linux releases the descriptor even when close() fails: so does the
+ * injector, or a failed close would look like a leak. */
+int __real_close(int fd);
+int __wrap_close(int fd);
+int __wrap_close(int fd)
+{
+	int r = __real_close(fd);
+
+	if (fault_now())
+		return -1;
+	return r;
+}
 #if PEERSEC_HAVE_SCTP
 #include <netinet/sctp.h>
 WRAP(int, sctp_opt_info, (int fd, sctp_assoc_t id, int opt, void *arg,
@@ -275,6 +287,129 @@ static long run_udp_recvmmsg(struct fd_pair *p)
 	return peersec_udp_recvmmsg(p->a, vec, 2, MSG_DONTWAIT, NULL, labels);
 }
 
+/* An AF_UNIX datagram pair with SO_PASSSEC and SO_PASSCRED, and one
+ * message waiting that carries 8 descriptors. */
+static void unix_rights_pending(struct fd_pair *p)
+{
+	union {
+		struct cmsghdr align;
+		unsigned char buf[CMSG_SPACE(8 * sizeof(int))];
+	} ctl;
+	struct iovec iov = { "m", 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = ctl.buf,
+			      .msg_controllen = sizeof(ctl.buf) };
+	struct cmsghdr *c = (struct cmsghdr *)ctl.buf;
+	int sv[2], one = 1;
+
+	memset(&ctl, 0, sizeof(ctl));
+	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC |
+				    SOCK_NONBLOCK, 0, sv), 0);
+	assert_int_equal(peersec_dgram_enable(sv[1]), 0);
+	assert_int_equal(setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED, &one,
+				    sizeof(one)), 0);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(8 * sizeof(int));
+	for (int i = 0; i < 8; i++)
+		memcpy(CMSG_DATA(c) + i * sizeof(int), &sv[0], sizeof(int));
+	assert_int_equal(sendmsg(sv[0], &msg, 0), 1);
+	p->a = sv[1];
+	p->b = sv[0];
+}
+
+/* Close what a receive delivered, so that only leaks remain. */
+static void close_delivered(const struct msghdr *m)
+{
+	if (m->msg_control == NULL)
+		return;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c != NULL;
+	     c = CMSG_NXTHDR((struct msghdr *)m, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		     i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(fd));
+			close(fd);
+		}
+	}
+}
+
+/* The caller's control buffer size for run_dgram_recvmsg(); SIZE_MAX for
+ * msg_control NULL.  all_buffer_sizes() walks it; the scenario table uses
+ * room for the credentials and 2 of the 8 descriptors. */
+#define OWN_MAX (CMSG_SPACE(sizeof(struct ucred)) + CMSG_SPACE(8 * sizeof(int)))
+static size_t own_size = CMSG_SPACE(sizeof(struct ucred)) +
+			 CMSG_SPACE(2 * sizeof(int));
+
+static long run_dgram_recvmsg(struct fd_pair *p)
+{
+	char data[16], label[64];
+	union {
+		struct cmsghdr align;
+		char buf[OWN_MAX];
+	} own;
+	struct iovec iov = { data, sizeof(data) };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+			      .msg_control = own_size == SIZE_MAX ? NULL : own.buf,
+			      .msg_controllen = own_size == SIZE_MAX ? 0 : own_size };
+	size_t len = sizeof(label);
+	long r = peersec_dgram_recvmsg(p->a, &msg, 0, label, &len);
+
+	if (r >= 0)
+		close_delivered(&msg);
+	return r;
+}
+
+static long run_dgram_recvmmsg(struct fd_pair *p)
+{
+	char data[2][16];
+	union {
+		struct cmsghdr align;
+		char buf[PEERSEC_UDP_CONTROL_SPACE(CMSG_SPACE(2 * sizeof(int)))];
+	} ctl[2];
+	struct iovec iov[2] = { { data[0], 16 }, { data[1], 16 } };
+	struct mmsghdr vec[2];
+	struct peersec_udp_label labels[2];
+	int n;
+
+	memset(vec, 0, sizeof(vec));
+	for (int i = 0; i < 2; i++) {
+		vec[i].msg_hdr.msg_iov = &iov[i];
+		vec[i].msg_hdr.msg_iovlen = 1;
+		vec[i].msg_hdr.msg_control = ctl[i].buf;
+		vec[i].msg_hdr.msg_controllen = sizeof(ctl[i].buf);
+	}
+	n = peersec_dgram_recvmmsg(p->a, vec, 2, MSG_DONTWAIT, NULL, labels);
+	for (int i = 0; i < n; i++)
+		close_delivered(&vec[i].msg_hdr);
+	return n;
+}
+
+static long run_dgram_enable(struct fd_pair *p)
+{
+	return peersec_dgram_enable(p->a);
+}
+
+static long run_stream_get(struct fd_pair *p)
+{
+	char buf[256];
+	size_t len = sizeof(buf);
+
+	return peersec_stream_get(p->a, buf, &len);
+}
+
+static long run_stream_get_alloc(struct fd_pair *p)
+{
+	char *label = NULL;
+	int r = peersec_stream_get_alloc(p->a, &label);
+
+	free(label);
+	return r;
+}
+
 #if PEERSEC_HAVE_SCTP
 static long run_sctp_assoc_label(struct fd_pair *p)
 {
@@ -309,6 +444,16 @@ static const struct scenario scenarios[] = {
 	{ "peersec_udp_enable", NULL, tcp_unconnected, run_udp_enable },
 	{ "peersec_udp_recvmsg", NULL, udp_pending, run_udp_recvmsg },
 	{ "peersec_udp_recvmmsg", "peersec_udp_recvmsg", udp_pending, run_udp_recvmmsg },
+	{ "peersec_dgram_enable", NULL, unix_pair, run_dgram_enable },
+	{ "peersec_dgram_enable", NULL, udp_socket, run_dgram_enable },
+	{ "peersec_dgram_enable", NULL, tcp_unconnected, run_dgram_enable },
+	{ "peersec_dgram_recvmsg", NULL, unix_rights_pending, run_dgram_recvmsg },
+	{ "peersec_dgram_recvmsg", NULL, udp_pending, run_udp_recvmsg },
+	{ "peersec_dgram_recvmmsg", "peersec_udp_recvmsg", unix_rights_pending,
+	  run_dgram_recvmmsg },
+	{ "peersec_stream_get", NULL, unix_pair, run_stream_get },
+	{ "peersec_stream_get", NULL, udp_socket, run_stream_get },
+	{ "peersec_stream_get_alloc", NULL, unix_pair, run_stream_get_alloc },
 #if PEERSEC_HAVE_SCTP
 	/* No SCTP on the build machine's kernel: what comes before it. */
 	{ "peersec_sctp_assoc_label", NULL, tcp_unconnected, run_sctp_assoc_label },
@@ -325,10 +470,30 @@ static void all_scenarios(void **state)
 	assert_true(inj.injected > 0);
 }
 
+/* Every fault at every step of a receive with 8 descriptors waiting, for
+ * every size of the caller's control buffer (and none): whatever fails,
+ * no descriptor is left open (drive() counts them). */
+static void all_buffer_sizes(void **state)
+{
+	static const struct scenario s = { "peersec_dgram_recvmsg", NULL,
+					   unix_rights_pending,
+					   run_dgram_recvmsg };
+	long before = inj.injected;
+
+	own_size = SIZE_MAX;
+	drive(&s);
+	for (own_size = 0; own_size <= OWN_MAX; own_size++)
+		drive(&s);
+	printf("faults injected over %zu buffer sizes: %ld\n",
+	       (size_t)OWN_MAX + 2, inj.injected - before);
+	assert_true(inj.injected > before);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(all_scenarios),
+		cmocka_unit_test(all_buffer_sizes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

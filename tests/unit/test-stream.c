@@ -26,7 +26,7 @@ static struct fake {
 	int eintr;		/* this many calls fail with EINTR first */
 	int overclaim;		/* report more bytes than the buffer holds */
 	int fail_malloc;	/* the next malloc fails */
-	int getsockopt_calls, peek_calls, malloc_calls;
+	int getsockopt_calls, peek_calls, malloc_calls, peername_calls;
 } fake;
 
 int __wrap_getsockopt(int fd, int level, int name, void *val, socklen_t *len);
@@ -73,6 +73,7 @@ int __wrap_getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 
 int __wrap_getpeername(int fd, struct sockaddr *sa, socklen_t *len)
 {
+	fake.peername_calls++;
 	if (fake.peername_err != 0) {
 		errno = fake.peername_err;
 		return -1;
@@ -235,12 +236,17 @@ static void empty_label_is_no_label(void **state)
 	assert_int_equal(len, sizeof(buf));
 }
 
+/* "No label" is settled by the kernel's first answer, whatever the socket:
+ * one system call, no diagnosis. */
 static void no_label_connected(void **state)
 {
 	char buf[64];
 	size_t len = sizeof(buf);
 
 	assert_int_equal(peersec_tcp_get(3, buf, &len), -ENOPROTOOPT);
+	assert_int_equal(fake.getsockopt_calls, 1);
+	assert_int_equal(fake.peername_calls, 0);
+	assert_int_equal(len, sizeof(buf));
 }
 
 static void no_label_unconnected(void **state)
@@ -249,20 +255,25 @@ static void no_label_unconnected(void **state)
 	size_t len = sizeof(buf);
 
 	fake.peername_err = ENOTCONN;
-	assert_int_equal(peersec_tcp_get(3, buf, &len), -ENOTCONN);
+	assert_int_equal(peersec_tcp_get(3, buf, &len), -ENOPROTOOPT);
+	assert_int_equal(peersec_stream_get(3, buf, &len), -ENOPROTOOPT);
+	assert_int_equal(fake.getsockopt_calls, 2);
+	assert_int_equal(fake.peername_calls, 0);
 }
 
-static void datagram_points_to_udp(void **state)
+static void datagram_no_label(void **state)
 {
+	static const int types[] = { SOCK_DGRAM, SOCK_RAW, SOCK_SEQPACKET };
 	char buf[64];
-	size_t len = sizeof(buf);
 
-	fake.type = SOCK_DGRAM;
-	assert_int_equal(peersec_tcp_get(3, buf, &len), -EPROTOTYPE);
-	fake.type = SOCK_RAW;
-	assert_int_equal(peersec_tcp_get(3, buf, &len), -EPROTOTYPE);
-	fake.type = SOCK_SEQPACKET;
-	assert_int_equal(peersec_tcp_get(3, buf, &len), -ENOPROTOOPT);
+	for (size_t i = 0; i < 3; i++) {
+		size_t len = sizeof(buf);
+
+		fake.type = types[i];
+		fake.getsockopt_calls = 0;
+		assert_int_equal(peersec_tcp_get(3, buf, &len), -ENOPROTOOPT);
+		assert_int_equal(fake.getsockopt_calls, 1);
+	}
 }
 
 static void kernel_errors_pass(void **state)
@@ -412,7 +423,8 @@ static void alloc_errors(void **state)
 	assert_int_equal(peersec_tcp_get_alloc(3, &label), -EBADF);
 	fake.err = 0;
 	fake.type = SOCK_DGRAM;
-	assert_int_equal(peersec_tcp_get_alloc(3, &label), -EPROTOTYPE);
+	assert_int_equal(peersec_tcp_get_alloc(3, &label), -ENOPROTOOPT);
+	assert_int_equal(peersec_stream_get_alloc(3, &label), -ENOPROTOOPT);
 	assert_null(label);
 	assert_int_equal(fake.malloc_calls, 0);
 }
@@ -433,7 +445,7 @@ int main(void)
 		T(empty_label_is_no_label),
 		T(no_label_connected),
 		T(no_label_unconnected),
-		T(datagram_points_to_udp),
+		T(datagram_no_label),
 		T(kernel_errors_pass),
 		T(undocumented_errors_become_eio),
 		T(eintr_is_retried),

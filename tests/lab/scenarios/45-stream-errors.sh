@@ -3,7 +3,7 @@
 # The library's documented answers where no peer label exists, on the real
 # kernel and policy: unconnected and listening TCP sockets (SELinux's
 # unlabeled context, see peersec_tcp_get(3) NOTES), a UDP socket
-# (-EPROTOTYPE), a pipe (-ENOTSOCK), a closed descriptor (-EBADF), a NULL
+# (-ENOPROTOOPT: SELinux has no connection label for it), a pipe (-ENOTSOCK), a closed descriptor (-EBADF), a NULL
 # length (-EINVAL), a size query (-ERANGE); and an AF_UNIX socketpair, whose
 # peer is the process itself.
 LAB_SOURCE="process context"
@@ -24,7 +24,7 @@ for sock in "unconnected TCP socket" "listening TCP socket"; do
 	expect_eq "$sock: peersec_label_is_unlabeled says 1" 1 \
 		"$(answer_of "$out" "$sock, peersec_label_is_unlabeled")"
 done
-expect_eq "UDP socket: -EPROTOTYPE" -EPROTOTYPE "$(answer_of "$out" "UDP socket")"
+expect_eq "UDP socket: -ENOPROTOOPT" -ENOPROTOOPT "$(answer_of "$out" "UDP socket")"
 expect_eq "pipe: -ENOTSOCK" -ENOTSOCK "$(answer_of "$out" pipe)"
 expect_eq "closed descriptor: -EBADF" -EBADF "$(answer_of "$out" "closed descriptor")"
 expect_eq "len NULL: -EINVAL" -EINVAL "$(answer_of "$out" "len NULL")"
