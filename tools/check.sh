@@ -12,6 +12,8 @@
 #   the host      build/: Debian packages built from a copy of the tree and
 #                 used, and a parent project using libpeersec as a subproject;
 #                 build-asan/: unit and host tests under ASan+UBSan;
+#                 build-min/: without libselinux and libsctp (the same
+#                 exports, -EOPNOTSUPP), unit, host and hygiene tests;
 #                 build/: the same under valgrind memcheck;
 #                 build-tsan/: every function from many threads (TSan);
 #                 build-fuzz/: libFuzzer targets, a bounded time each;
@@ -125,6 +127,9 @@ vm_asan=$!
 stage "Debian packages, subproject" build --suite package
 stage "ASan+UBSan" build-asan --suite unit --suite host
 stage "valgrind memcheck" build --setup valgrind --suite unit --suite host
+
+setup build-min -Dselinux=disabled -Dsctp=disabled -Ddocs=disabled -Dlab=disabled
+stage "without libselinux and libsctp" build-min --suite unit --suite host --suite hygiene
 
 CC=clang setup build-tsan -Db_sanitize=thread -Db_lundef=false -Ddocs=disabled
 TSAN_OPTIONS=halt_on_error=1:exitcode=66 stage "ThreadSanitizer" build-tsan --suite threads
