@@ -41,7 +41,9 @@
  *	and to attach a program to its SO_REUSEPORT group, tries to bind a
  *	socket of its own to the service's address and port (with
  *	SO_REUSEADDR, SO_REUSEPORT, both, neither), then reads from every
- *	socket it has for 1.5 s, and appends "handler got=DATA
+ *	socket it has until its answering socket has dropped 2 datagrams
+ *	(what "twice" sends while it runs; SO_MEMINFO), at most 60 s, and
+ *	appends "handler got=DATA
  *	detach=ok|refused steer=ok|refused bind=ok|refused stolen=N" to
  *	LOGFILE: N datagrams that reached it without the launcher judging
  *	them.
@@ -58,6 +60,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <linux/filter.h>
+#include <linux/sock_diag.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -66,6 +69,10 @@
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+
+#ifndef SO_MEMINFO
+#define SO_MEMINFO 55
+#endif
 
 #define SRC_MAX 64
 
@@ -380,6 +387,18 @@ static int drain(int fd, long until)
 	return n;
 }
 
+/* Datagrams the kernel dropped at socket @fd (its filter included). */
+static unsigned int drops(int fd)
+{
+	unsigned int mem[SK_MEMINFO_VARS] = { 0 };
+	socklen_t len = sizeof(mem);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mem, &len) < 0 ||
+	    len <= SK_MEMINFO_DROPS * sizeof(mem[0]))
+		return 0;
+	return mem[SK_MEMINFO_DROPS];
+}
+
 static int handler(const char *logfile)
 {
 	struct sock_filter to_one = BPF_STMT(BPF_RET | BPF_K, 1);
@@ -400,10 +419,18 @@ static int handler(const char *logfile)
 			     sizeof(prog)) == 0;
 	if (la != NULL && lp != NULL)
 		own = bind_any_way(la, atoi(lp));
-	until = now_ms() + 1500;
+	/* Read whatever reaches it until the two datagrams its sender sends
+	 * next were dropped at the answering socket; the bound catches a
+	 * sender that never sends them. */
+	until = now_ms() + 60000;
+	while (now_ms() < until && drops(1) < 2) {
+		if (own >= 0)
+			stolen += drain(own, now_ms() + 100);
+		stolen += drain(1, now_ms() + 100);
+	}
 	if (own >= 0)
-		stolen += drain(own, until);
-	stolen += drain(1, until);
+		stolen += drain(own, now_ms() + 100);
+	stolen += drain(1, now_ms() + 100);
 	log = fopen(logfile, "ae");
 	if (log == NULL)
 		return 1;
