@@ -101,6 +101,18 @@ static int classify(int fd, const struct options *o, enum proto *proto,
 		       "(peersec listen)", o->fd, (long)o->pid);
 		return EXIT_SYSTEM;
 	}
+	{
+		int listening = 0;
+
+		len = sizeof(int);
+		if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) == 0 &&
+		    listening) {
+			warnx_("descriptor %d of process %ld is a listening socket: it has "
+			       "no peer (its accepted connections do)", o->fd,
+			       (long)o->pid);
+			return EXIT_SYSTEM;
+		}
+	}
 	if (domain == AF_UNIX)
 		*proto = PROTO_UNIX;
 	else if ((domain == AF_INET || domain == AF_INET6) && protocol == IPPROTO_SCTP &&
