@@ -211,8 +211,11 @@ if [ -x /lab/bin/lab-python.sh ]; then
 		"$(printf '%s\n' "$from_a" "$from_a2" | sort)" "$(peer_of py | sort -u)"
 
 	LAB_TRANSPORT=sctp4
+	# the client holds the association until the server has read it:
+	# sctp_assoc_label() wants a live one
 	lab_bg_ready py in_b lab-python.sh sctp "$B4" 4889 "$from_a"
-	expect_status "python: peersec connect sctp" 0 in_a peersec connect sctp "$B4:4889"
+	expect_status "python: peersec connect sctp" 0 \
+		in_a peersec connect --hold sctp "$B4:4889"
 	expect_job "python sctp_assoc_label: a's label" py
 
 	LAB_TRANSPORT=unix-dgram
@@ -220,8 +223,13 @@ if [ -x /lab/bin/lab-python.sh ]; then
 	expect_run "python: logger sends to /dev/log" run_as "$client" logger -t lab hello
 	expect_job "python dgram_recvmsg (AF_UNIX): the sender's context" py
 
+	t0=$(cut -d' ' -f1 /proc/uptime)
 	expect_run "python: errors are OSError with the C function's errno" \
 		lab-python.sh errors
+	t1=$(cut -d' ' -f1 /proc/uptime)
+	_lab_tap "# python: one interpreter run (start, import peersec, four calls)" \
+		"took $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s" \
+		"at time scale $LAB_SCALE"
 else
 	skip "python module in the VM" "not built, or a sanitizer build"
 fi
