@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The only place where peersec(1) and the Python binding (python/) name the
- * library's functions.  Each wrapper below holds exactly one call; the
- * library's transport-neutral names (peersec_stream_get,
- * peersec_dgram_enable, peersec_dgram_recvmsg ...) replace the calls line by
- * line, and then the AF_UNIX datagram fallback at the end of this file goes.
+ * library's functions.  Each wrapper below holds exactly one call.  The
+ * library's transport-neutral names replace them one line each:
+ * api_stream_get -> peersec_stream_get, api_stream_get_alloc ->
+ * peersec_stream_get_alloc, api_dgram_enable -> peersec_dgram_enable,
+ * api_dgram_recvmsg -> peersec_dgram_recvmsg; api_sctp_assoc_label keeps
+ * its call.  The compatibility block at the end of this file is then unused
+ * and goes.
  *
  * Every wrapper keeps the library's contract: 0 or a count on success, a
  * negative errno on failure, "no label" as -ENOPROTOOPT (stream) or an empty
@@ -29,10 +32,10 @@
 /* Largest datagram label: the library's bound. */
 #define API_DGRAM_LABEL_MAX PEERSEC_UDP_LABEL_MAX
 
-static inline ssize_t api_unix_dgram_recvmsg(int fd, struct msghdr *msg,
-					     int flags, char *label,
-					     size_t *label_len);
-static inline bool api_is_unix(int fd);
+static inline int api_compat_dgram_enable(int fd);
+static inline ssize_t api_compat_dgram_recvmsg(int fd, struct msghdr *msg,
+					       int flags, char *label,
+					       size_t *label_len);
 
 /* Peer label of a connected stream socket (TCP, AF_UNIX stream and
  * seqpacket, SCTP one-to-one), into a caller buffer. */
@@ -47,25 +50,20 @@ static inline int api_stream_get_alloc(int fd, char **label)
 	return peersec_tcp_get_alloc(fd, label);
 }
 
-/* Labels with every datagram: IP_PASSSEC (inet), SO_PASSSEC (AF_UNIX). */
+/* Labels with every datagram: IP_PASSSEC (inet), SO_PASSSEC (AF_UNIX).
+ * After the merge: return peersec_dgram_enable(fd); */
 static inline int api_dgram_enable(int fd)
 {
-	if (api_is_unix(fd)) {
-		int one = 1;
-
-		return setsockopt(fd, SOL_SOCKET, SO_PASSSEC, &one,
-				  sizeof(one)) == 0 ? 0 : -errno;
-	}
-	return peersec_udp_enable(fd);
+	return api_compat_dgram_enable(fd);
 }
 
-/* One datagram and its label: peersec_udp_recvmsg()'s contract. */
+/* One datagram and its label: peersec_udp_recvmsg()'s contract, AF_UNIX
+ * too.  After the merge:
+ * return peersec_dgram_recvmsg(fd, msg, flags, label, label_len); */
 static inline ssize_t api_dgram_recvmsg(int fd, struct msghdr *msg, int flags,
 					char *label, size_t *label_len)
 {
-	if (api_is_unix(fd))
-		return api_unix_dgram_recvmsg(fd, msg, flags, label, label_len);
-	return peersec_udp_recvmsg(fd, msg, flags, label, label_len);
+	return api_compat_dgram_recvmsg(fd, msg, flags, label, label_len);
 }
 
 #if PEERSEC_HAVE_SCTP
@@ -78,9 +76,11 @@ static inline int api_sctp_assoc_label(int fd, sctp_assoc_t assoc_id,
 #endif
 
 /* ------------------------------------------------------------------------
- * AF_UNIX datagrams, until the library reads their label message
- * (SOL_SOCKET/SCM_SECURITY) itself.  Fails closed like the library: a cut
- * control buffer or a malformed label gives -EOVERFLOW or -EBADMSG.  The
+ * Until the library has its transport-neutral datagram functions: inet
+ * sockets go to the UDP functions, AF_UNIX datagrams are handled here
+ * (SO_PASSSEC, then the label message at SOL_SOCKET/SCM_SECURITY).  Fails
+ * closed like the library: a cut control buffer or a malformed label gives
+ * -EOVERFLOW or -EBADMSG.  The
  * caller's own control messages are not supported here (-EOPNOTSUPP);
  * descriptors passed with SCM_RIGHTS are closed.
  */
@@ -93,9 +93,19 @@ static inline bool api_is_unix(int fd)
 	       domain == AF_UNIX;
 }
 
-static inline ssize_t api_unix_dgram_recvmsg(int fd, struct msghdr *msg,
-					     int flags, char *label,
-					     size_t *label_len)
+static inline int api_compat_dgram_enable(int fd)
+{
+	int one = 1;
+
+	if (!api_is_unix(fd))
+		return peersec_udp_enable(fd);
+	return setsockopt(fd, SOL_SOCKET, SO_PASSSEC, &one, sizeof(one)) == 0 ?
+	       0 : -errno;
+}
+
+static inline ssize_t api_compat_dgram_recvmsg(int fd, struct msghdr *msg,
+					       int flags, char *label,
+					       size_t *label_len)
 {
 	union {
 		struct cmsghdr align;
@@ -108,6 +118,8 @@ static inline ssize_t api_unix_dgram_recvmsg(int fd, struct msghdr *msg,
 	int bad = 0;
 	ssize_t n;
 
+	if (!api_is_unix(fd))
+		return peersec_udp_recvmsg(fd, msg, flags, label, label_len);
 	if (!msg || !label_len || (!label && *label_len))
 		return -EINVAL;
 	if (msg->msg_control && msg->msg_controllen)
