@@ -55,10 +55,10 @@ void addr_format(const struct sockaddr *sa, socklen_t len, char *buf,
 
 const char *proto_name(enum proto proto, int unix_type);
 
-/* report.c: one peer.  @label is the raw label, NULL when the peer has none;
- * @error a negative errno when the label could not be read (fail closed);
- * @bytes the datagram's size, or -1 for a connection; @extra an optional
- * "key":value pair set for JSON and its text form (may be NULL). */
+/* report.c: one peer, as a text line or a JSON object on stdout.  @label
+ * is the raw label, NULL when the peer has none; @error a negative errno
+ * when the label could not be read (fail closed: no label is shown then);
+ * @bytes the datagram's size, or -1 for a connection. */
 struct peer_report {
 	const char *proto;
 	const char *address;
