@@ -13,6 +13,8 @@ packages=(
 	libcmocka-dev valgrind libc6-dbg gcovr clang libclang-rt-14-dev iproute2
 	# the labeled-network lab (tests/lab)
 	qemu-system-x86 busybox-static secilc cpio kmod netlabel-tools
+	# the Python module (python/) and its lab run
+	python3-dev python3-minimal
 	# benchmarks
 	xinetd
 	# Debian packages, the style check (tests/package, tests/hygiene)
