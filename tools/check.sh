@@ -11,7 +11,8 @@
 #                 under ASan+UBSan)
 #   the host      build/: Debian packages built from a copy of the tree and
 #                 used, and a parent project using libpeersec as a subproject;
-#                 build-asan/: unit and host tests under ASan+UBSan;
+#                 build-asan/: unit, host, peersec(1) and Python tests under
+#                 ASan+UBSan;
 #                 build-min/: without libselinux and libsctp (the same
 #                 exports, -EOPNOTSUPP), unit, host and hygiene tests;
 #                 build/: the same under valgrind memcheck;
@@ -125,7 +126,7 @@ vm_asan=$!
 
 # The host's line of work.
 stage "Debian packages, subproject" build --suite package
-stage "ASan+UBSan" build-asan --suite unit --suite host
+stage "ASan+UBSan" build-asan --suite unit --suite host --suite cli --suite python
 stage "valgrind memcheck" build --setup valgrind --suite unit --suite host
 
 setup build-min -Dselinux=disabled -Dsctp=disabled -Ddocs=disabled -Dlab=disabled
