@@ -13,9 +13,9 @@
 #                 used, and a parent project using libpeersec as a subproject;
 #                 build-asan/: unit, host, peersec(1) and Python tests under
 #                 ASan+UBSan;
+#                 build/: unit and host tests under valgrind memcheck;
 #                 build-min/: without libselinux and libsctp (the same
 #                 exports, -EOPNOTSUPP), unit, host and hygiene tests;
-#                 build/: the same under valgrind memcheck;
 #                 build-tsan/: every function from many threads (TSan);
 #                 build-fuzz/: libFuzzer targets, a bounded time each;
 #                 build-cov/: unit and host tests for coverage of lib/
