@@ -172,7 +172,7 @@ static size_t cut_like_kernel(unsigned char *buf, size_t used, size_t own,
 	/* The common case: it all fits, the last message's padding
 	 * included, so the kernel would have written the same bytes.  (An
 	 * unaligned @used, which the kernel writes only when it runs out of
-	 * room, takes the long way.  Found by fuzzing.) */
+	 * room, takes the long way.) */
 	if (used <= own && CMSG_ALIGN(used) == used)
 		return used;
 
