@@ -11,10 +11,7 @@
 #include <unistd.h>
 
 #include "fake-kernel.h"
-
-#ifndef SCM_SECURITY
-#define SCM_SECURITY 0x03
-#endif
+#include "kernel-abi.h"
 
 static char label[8192];
 static size_t label_size;	/* with the NUL; 0: not armed */

@@ -18,13 +18,7 @@
 #include <unistd.h>
 
 #include "fixtures.h"
-
-#ifndef SCM_SECURITY
-#define SCM_SECURITY 0x03
-#endif
-#ifndef IP_PASSSEC
-#define IP_PASSSEC 18
-#endif
+#include "kernel-abi.h"
 
 #define SEND_CHUNK 64
 

@@ -30,18 +30,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "kernel-abi.h"
 #include "peersec-int.h"
-
-/* include/linux/socket.h: SCM_SECURITY, the label message, at level SOL_IP
- * (IP_PASSSEC) or SOL_SOCKET (SO_PASSSEC).  glibc does not define it; the
- * number is also IP_HDRINCL's and IPV6_2292HOPOPTS's, so a match always
- * checks the level too. */
-#define LABEL_TYPE 3
-
-/* asm-generic/socket.h: glibc defines SO_PASSSEC only in recent versions. */
-#ifndef SO_PASSSEC
-#define SO_PASSSEC 34
-#endif
 
 /* Where a message's data starts, and the space reserved for the label. */
 #define HDR_LEN CMSG_LEN(0)
@@ -76,7 +66,7 @@ static void rotate(unsigned char *p, size_t a, size_t b)
 static bool is_label(const struct cmsghdr *h)
 {
 	return (h->cmsg_level == SOL_IP || h->cmsg_level == SOL_SOCKET) &&
-	       h->cmsg_type == LABEL_TYPE;
+	       h->cmsg_type == SCM_SECURITY;
 }
 
 static bool is_rights(const struct cmsghdr *h)

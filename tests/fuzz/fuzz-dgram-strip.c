@@ -22,6 +22,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "kernel-abi.h"
 #include "peersec-int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -136,7 +137,7 @@ static void model_run(struct model *m, const unsigned char *buf, size_t used,
 			m->fds += (h.cmsg_len - CMSG_LEN(0)) / sizeof(int);
 		}
 		if ((h.cmsg_level == SOL_IP || h.cmsg_level == SOL_SOCKET) &&
-		    h.cmsg_type == 3) {
+		    h.cmsg_type == SCM_SECURITY) {
 			m->labels++;
 			m->lab_off = off;
 			m->lab_len = h.cmsg_len;
@@ -258,7 +259,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(&h, buf + off, sizeof(h));
 		check(h.cmsg_len >= CMSG_LEN(0) && h.cmsg_len <= d.ctl_len - off);
 		check(!((h.cmsg_level == SOL_IP || h.cmsg_level == SOL_SOCKET) &&
-			h.cmsg_type == 3));
+			h.cmsg_type == SCM_SECURITY));
 		check(memcmp(buf + off, m.out + off, h.cmsg_len) == 0);
 		off += CMSG_ALIGN(h.cmsg_len);
 	}

@@ -23,6 +23,8 @@
 
 #include <peersec/peersec.h>
 
+#include "kernel-abi.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 ssize_t __wrap_recvmsg(int fd, struct msghdr *msg, int flags);
 int __wrap_recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen,
@@ -80,7 +82,7 @@ static void check_messages(const unsigned char *ctl, size_t len, size_t own)
 		memcpy(&h, ctl + off, sizeof(h));
 		check(h.cmsg_len >= CMSG_LEN(0) && h.cmsg_len <= len - off);
 		check(!((h.cmsg_level == SOL_IP || h.cmsg_level == SOL_SOCKET) &&
-			h.cmsg_type == 3));
+			h.cmsg_type == SCM_SECURITY));
 		off += CMSG_ALIGN(h.cmsg_len);
 	}
 }

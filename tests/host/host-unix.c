@@ -32,10 +32,7 @@
 #include <peersec/peersec.h>
 
 #include "host-util.h"
-
-#ifndef SO_PASSSEC
-#define SO_PASSSEC 34
-#endif
+#include "kernel-abi.h"
 
 #define MAX_FDS 253		/* SCM_MAX_FD */
 #define CTL_MAX (CMSG_SPACE(sizeof(struct ucred)) + \

@@ -30,7 +30,8 @@
 
 #include <peersec/peersec.h>
 
-#define SCM_SEC 3	/* SCM_SECURITY */
+#include "kernel-abi.h"
+
 
 int __wrap_getsockopt(int fd, int level, int name, void *val, socklen_t *len);
 int __wrap_setsockopt(int fd, int level, int name, const void *val,
@@ -133,7 +134,7 @@ static void kernel_fill(struct msghdr *m, const struct script *s,
 		const struct kmsg *c = &s->msgs[i];
 
 		if (no_label && (c->level == SOL_IP || c->level == SOL_SOCKET) &&
-		    c->type == SCM_SEC)
+		    c->type == SCM_SECURITY)
 			continue;
 		put_cmsg(m, c->level, c->type, c->data, c->len);
 	}
@@ -246,7 +247,7 @@ static const unsigned char tstamp[16] = { 9, 8, 7, 6, 5, 4, 3, 2, 1 };
 static const char sel[] = "system_u:object_r:peer_t:s0";
 
 #define MSG(lvl, typ, buf) { (lvl), (typ), (buf), sizeof(buf) }
-#define LABEL(str) { SOL_IP, SCM_SEC, (str), sizeof(str) }	/* with NUL */
+#define LABEL(str) { SOL_IP, SCM_SECURITY, (str), sizeof(str) }	/* with NUL */
 
 /* One receive call: buffers, the message header, results. */
 struct rx {
@@ -438,10 +439,10 @@ static void recv_label_only(void **state)
 static void recv_label_without_nul(void **state)
 {
 	static const struct kmsg msgs[] = {
-		{ SOL_IP, SCM_SEC, "_", 1 },
+		{ SOL_IP, SCM_SECURITY, "_", 1 },
 	};
 	static const struct kmsg msgs8[] = {	/* fills its space exactly */
-		{ SOL_IP, SCM_SEC, "abcdefgh", 8 },
+		{ SOL_IP, SCM_SECURITY, "abcdefgh", 8 },
 	};
 	struct rx r;
 
@@ -520,10 +521,10 @@ static void recv_label_among_others(void **state)
 	/* a label over 255 bytes, and one whose payload is not 8-aligned */
 	memset(long_label, 'L', sizeof(long_label) - 1);
 	memcpy(long_label, "system_u:", 9);
-	msgs[2] = (struct kmsg){ SOL_IP, SCM_SEC, long_label,
+	msgs[2] = (struct kmsg){ SOL_IP, SCM_SECURITY, long_label,
 				 sizeof(long_label) };
 	permute(msgs, 4, 0, check_order, long_label);
-	msgs[2] = (struct kmsg){ SOL_IP, SCM_SEC, "u:r:t:s0", 9 };
+	msgs[2] = (struct kmsg){ SOL_IP, SCM_SECURITY, "u:r:t:s0", 9 };
 	permute(msgs, 4, 0, check_order, (void *)"u:r:t:s0");
 }
 
@@ -536,11 +537,11 @@ static void recv_type3_other_levels(void **state)
 	static const struct kmsg both[] = {
 		MSG(SOL_IPV6, 3, hop),		/* IPV6_2292HOPOPTS */
 		LABEL(sel),
-		{ SOL_SOCKET, SCM_SEC, sel, sizeof(sel) },
+		{ SOL_SOCKET, SCM_SECURITY, sel, sizeof(sel) },
 	};
 	static const struct kmsg unix_label[] = {
 		MSG(SOL_IPV6, 3, hop),
-		{ SOL_SOCKET, SCM_SEC, sel, sizeof(sel) },
+		{ SOL_SOCKET, SCM_SECURITY, sel, sizeof(sel) },
 	};
 	static const struct kmsg nolabel[] = {
 		MSG(SOL_IPV6, 3, hop),
@@ -576,7 +577,7 @@ static void recv_type3_other_levels(void **state)
 static void recv_sol_ip_type3_not_a_label(void **state)
 {
 	static const unsigned char bin[8] = { 'a', 'b', 0, 'c', 'd' };
-	static const struct kmsg msgs[] = { MSG(SOL_IP, SCM_SEC, bin) };
+	static const struct kmsg msgs[] = { MSG(SOL_IP, SCM_SECURITY, bin) };
 	struct rx r;
 
 	reset();
@@ -625,7 +626,7 @@ static void recv_zero_length_label(void **state)
 {
 	static const struct kmsg msgs[] = {
 		MSG(SOL_IP, IP_TTL, ttl),
-		{ SOL_IP, SCM_SEC, "", 0 },
+		{ SOL_IP, SCM_SECURITY, "", 0 },
 	};
 	struct rx r;
 
@@ -673,7 +674,7 @@ static void recv_bad_cmsg_len(void **state)
 		for (int lvl = 0; lvl < 2; lvl++) {
 			n = raw_cmsg(raw, short_lens[i],
 				     lvl ? SOL_IP : SOL_SOCKET,
-				     lvl ? SCM_SEC : SO_TIMESTAMP, 8);
+				     lvl ? SCM_SECURITY : SO_TIMESTAMP, 8);
 			reset();
 			script((struct script){ .ret = 1, .raw = raw,
 						.raw_len = n });
@@ -683,14 +684,14 @@ static void recv_bad_cmsg_len(void **state)
 	}
 
 	/* too long: claims more than the kernel wrote */
-	n = raw_cmsg(raw, CMSG_LEN(9), SOL_IP, SCM_SEC, 8);
+	n = raw_cmsg(raw, CMSG_LEN(9), SOL_IP, SCM_SECURITY, 8);
 	reset();
 	script((struct script){ .ret = 1, .raw = raw, .raw_len = n });
 	rx_init(&r, 0);
 	assert_int_equal(rx_recv(&r, 0), -EBADMSG);
 
 	/* a good label, then a caller message running past the end */
-	n = raw_cmsg(raw, CMSG_LEN(8), SOL_IP, SCM_SEC, 8);
+	n = raw_cmsg(raw, CMSG_LEN(8), SOL_IP, SCM_SECURITY, 8);
 	n += raw_cmsg(raw + n, CMSG_LEN(100), SOL_IP, IP_TTL, 4);
 	reset();
 	script((struct script){ .ret = 1, .raw = raw, .raw_len = n });
@@ -698,14 +699,14 @@ static void recv_bad_cmsg_len(void **state)
 	assert_int_equal(rx_recv(&r, 0), -EBADMSG);
 
 	/* a good message followed by a few bytes that are no header */
-	n = raw_cmsg(raw, CMSG_LEN(8), SOL_IP, SCM_SEC, 8) + 4;
+	n = raw_cmsg(raw, CMSG_LEN(8), SOL_IP, SCM_SECURITY, 8) + 4;
 	reset();
 	script((struct script){ .ret = 1, .raw = raw, .raw_len = n });
 	rx_init(&r, 0);
 	assert_int_equal(rx_recv(&r, 0), -EBADMSG);
 
 	/* the same label message alone is fine */
-	n = raw_cmsg(raw, CMSG_LEN(8), SOL_IP, SCM_SEC, 8);
+	n = raw_cmsg(raw, CMSG_LEN(8), SOL_IP, SCM_SECURITY, 8);
 	reset();
 	script((struct script){ .ret = 1, .raw = raw, .raw_len = n });
 	rx_init(&r, 0);
@@ -750,7 +751,7 @@ static void recv_label_at_buffer_end(void **state)
 	size_t n;
 
 	n = raw_cmsg(raw, fill, SOL_IPV6, 3, fill - CMSG_LEN(0));
-	n += raw_cmsg(raw + n, CMSG_LEN(LABEL), SOL_IP, SCM_SEC, LABEL);
+	n += raw_cmsg(raw + n, CMSG_LEN(LABEL), SOL_IP, SCM_SECURITY, LABEL);
 	assert_int_equal(n, SIZE);
 	reset();
 	script((struct script){ .ret = 1, .raw = raw, .raw_len = n });
@@ -770,7 +771,7 @@ static void recv_label_bound(void **state)
 	static char big[PEERSEC_UDP_CONTROL_MAX + PEERSEC_UDP_LABEL_MAX + 100];
 	struct kmsg msgs[] = {
 		MSG(SOL_IP, IP_PKTINFO, pktinfo),
-		{ SOL_IP, SCM_SEC, big, 0 },
+		{ SOL_IP, SCM_SECURITY, big, 0 },
 		MSG(SOL_IP, IP_ORIGDSTADDR, origdst),
 	};
 	const struct script s = { .ret = 2, .msgs = msgs, .nmsgs = 3 };
@@ -858,7 +859,7 @@ static void recv_ctrunc(void **state)
 		static unsigned char fill[PEERSEC_UDP_CONTROL_MAX -
 					  CMSG_SPACE(0) - 8];
 		const struct kmsg m2[] = {
-			{ SOL_IP, SCM_SEC, lab, sizeof(lab) },
+			{ SOL_IP, SCM_SECURITY, lab, sizeof(lab) },
 			MSG(SOL_IPV6, 3, fill),
 			MSG(SOL_IP, IP_TTL, ttl),
 		};
@@ -889,7 +890,7 @@ static void recv_ctrunc(void **state)
 		static unsigned char edge[PEERSEC_UDP_CONTROL_MAX +
 					  CMSG_SPACE(PEERSEC_UDP_LABEL_MAX)];
 
-		n = raw_cmsg(edge, sizeof(edge), SOL_IP, SCM_SEC,
+		n = raw_cmsg(edge, sizeof(edge), SOL_IP, SCM_SECURITY,
 			     sizeof(edge) - CMSG_LEN(0));
 		edge[CMSG_LEN(0) + 10] = '\0';
 		memset(edge + CMSG_LEN(0) + 11, 0, sizeof(edge) - 11 -
@@ -1132,10 +1133,10 @@ static void mmsg_mixed(void **state)
 	};
 	static const struct kmsg m2[] = { MSG(SOL_IP, IP_PKTINFO, pktinfo) };
 	static const struct kmsg m3[] = {
-		MSG(SOL_IP, IP_PKTINFO, pktinfo), MSG(SOL_IP, SCM_SEC, bin),
+		MSG(SOL_IP, IP_PKTINFO, pktinfo), MSG(SOL_IP, SCM_SECURITY, bin),
 	};
 	static const struct kmsg m4[] = {
-		{ SOL_IP, SCM_SEC, smack, sizeof(smack) },
+		{ SOL_IP, SCM_SECURITY, smack, sizeof(smack) },
 	};
 	const struct script s[] = {
 		{ .ret = 10, .msgs = m0, .nmsgs = 3 },
@@ -1278,7 +1279,7 @@ static void mmsg_overflow_per_datagram(void **state)
 	static char big[PEERSEC_UDP_LABEL_MAX + 64];
 	static const struct kmsg ok[] = { LABEL(sel) };
 	struct kmsg over[] = {
-		MSG(SOL_IP, IP_TTL, ttl), { SOL_IP, SCM_SEC, big, sizeof(big) },
+		MSG(SOL_IP, IP_TTL, ttl), { SOL_IP, SCM_SECURITY, big, sizeof(big) },
 	};
 	struct batch b;
 
@@ -1326,12 +1327,12 @@ static void rights_closed_on_errors(void **state)
 	int fds[6];
 	struct kmsg two[] = {
 		{ SOL_SOCKET, SCM_RIGHTS, fds, sizeof(fds) },
-		{ SOL_SOCKET, SCM_SEC, sel, sizeof(sel) },
+		{ SOL_SOCKET, SCM_SECURITY, sel, sizeof(sel) },
 		LABEL(sel),
 	};
 	struct kmsg over[] = {
 		{ SOL_SOCKET, SCM_RIGHTS, fds, sizeof(fds) },
-		{ SOL_SOCKET, SCM_SEC, big, sizeof(big) },
+		{ SOL_SOCKET, SCM_SECURITY, big, sizeof(big) },
 	};
 	struct rx r;
 
@@ -1404,11 +1405,11 @@ static void rights_closed_per_datagram(void **state)
 	int good[2], bad[4];
 	struct kmsg ok[] = {
 		{ SOL_SOCKET, SCM_RIGHTS, good, sizeof(good) },
-		{ SOL_SOCKET, SCM_SEC, sel, sizeof(sel) },
+		{ SOL_SOCKET, SCM_SECURITY, sel, sizeof(sel) },
 	};
 	struct kmsg two[] = {
 		{ SOL_SOCKET, SCM_RIGHTS, bad, sizeof(bad) },
-		{ SOL_SOCKET, SCM_SEC, sel, sizeof(sel) },
+		{ SOL_SOCKET, SCM_SECURITY, sel, sizeof(sel) },
 		LABEL(sel),
 	};
 	struct batch b;
@@ -1444,10 +1445,10 @@ static void cmsg_label_cases(void **state)
 	size_t len;
 	static const struct kmsg one[] = {
 		MSG(SOL_SOCKET, SCM_CREDENTIALS, pktinfo),
-		{ SOL_SOCKET, SCM_SEC, sel, sizeof(sel) },
+		{ SOL_SOCKET, SCM_SECURITY, sel, sizeof(sel) },
 	};
 	static const struct kmsg two[] = {
-		{ SOL_SOCKET, SCM_SEC, sel, sizeof(sel) }, LABEL(sel),
+		{ SOL_SOCKET, SCM_SECURITY, sel, sizeof(sel) }, LABEL(sel),
 	};
 	static const struct kmsg none[] = { MSG(SOL_IP, IP_TTL, ttl) };
 	const struct script s1 = { .msgs = one, .nmsgs = 2 };
@@ -1510,7 +1511,7 @@ static void cmsg_label_cases(void **state)
 	/* whole, with MSG_CTRUNC from a message after it: certain */
 	{
 		const struct kmsg after[] = {
-			{ SOL_SOCKET, SCM_SEC, sel, sizeof(sel) },
+			{ SOL_SOCKET, SCM_SECURITY, sel, sizeof(sel) },
 			MSG(SOL_IP, IP_TTL, ttl), MSG(SOL_IP, IP_TTL, ttl),
 		};
 		const struct script sa = { .msgs = after, .nmsgs = 3 };

@@ -44,11 +44,11 @@
 
 #include <peersec/peersec.h>
 
+#include "kernel-abi.h"
 #include "lab-util.h"
 
 #define MAX_FDS 64
 #define VLEN 4
-#define SCM_SEC 3
 
 static int type = SOCK_DGRAM;
 static bool failed;
@@ -187,7 +187,7 @@ static void scan(const struct msghdr *m, struct check *c)
 			c->creds++;
 		} else if ((h->cmsg_level == SOL_SOCKET ||
 			    h->cmsg_level == SOL_IP) &&
-			   h->cmsg_type == SCM_SEC) {
+			   h->cmsg_type == SCM_SECURITY) {
 			c->labels++;
 		}
 	}
