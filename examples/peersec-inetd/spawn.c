@@ -440,6 +440,7 @@ struct spawn_args {
 	gid_t groups[1 + INETD_GROUPS_MAX];	/* the group, then the others */
 	size_t ngroups;
 	struct rlimit rlim[INETD_RLIM_N];
+	char fd_path[40];		/* /proc/self/fd/N of the server */
 	/* set by a failing child */
 	int err;
 	const char *step;
@@ -637,6 +638,10 @@ static int child(void *arg)
 	/* 7. the file the launcher opened and derived the context from, not
 	 * whatever the path names now */
 	syscall(SYS_execveat, s->exec_fd, "", s->argv, a->env, AT_EMPTY_PATH);
+	/* without execveat (valgrind 3.19 and older): the same file, by
+	 * its descriptor's /proc entry */
+	if (errno == ENOSYS)
+		execve(a->fd_path, s->argv, a->env);
 	child_fail(a, "exec", errno);
 }
 
@@ -789,6 +794,7 @@ int inetd_spawn(struct inetd_state *st, const struct inetd_service *s,
 	a.groups[0] = s->gid;
 	memcpy(a.groups + 1, s->groups, s->ngroups * sizeof(gid_t));
 	a.ngroups = 1 + s->ngroups;
+	snprintf(a.fd_path, sizeof(a.fd_path), "/proc/self/fd/%d", s->exec_fd);
 	for (int i = 0; i < INETD_RLIM_N; i++)
 		a.rlim[i].rlim_cur = a.rlim[i].rlim_max =
 			s->rlim[i] == INETD_RLIM_INFINITY ? RLIM_INFINITY :
