@@ -247,7 +247,7 @@ static int knock(int port, bool reset)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET,
 				   .sin_port = htons(port) };
-	struct timeval tv = { .tv_sec = 5 };
+	struct timeval tv = { .tv_sec = WAIT_S };	/* a hang */
 	char buf[64];
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	ssize_t n;
@@ -900,7 +900,10 @@ static void cps_pause(void **state)
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	kill(pid, SIGSTOP);		/* all of them at once */
 	for (int i = 0; i < 20; i++) {
+		struct timeval tv = { .tv_sec = WAIT_S };	/* a hang */
+
 		fd[i] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		setsockopt(fd[i], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 		assert_int_equal(connect(fd[i], (struct sockaddr *)&sin,
 					 sizeof(sin)), 0);
 	}
