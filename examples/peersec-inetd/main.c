@@ -326,6 +326,7 @@ int main(int argc, char **argv)
 		if (security_getenforce() >= 0) {
 			inetd_log(LOG_CRIT, "own context unknown (%s), "
 				  "SELinux on: stopping", strerror(e));
+			inetd_config_free(cfg);
 			return 1;
 		}
 		inetd_log(LOG_WARNING, "own context unknown (%s), SELinux "
@@ -333,13 +334,16 @@ int main(int argc, char **argv)
 		st.own_context = strdup("");
 	}
 	/* The kernel's status page tells when a policy is loaded: without it,
-	 * no derived context is remembered (spawn.c). */
+	 * no derived context is remembered (decide.c). */
 	st.status_page = selinux_status_open(0) == 0;
 	st.label = malloc(PEERSEC_LABEL_MAX);
 	st.dgram = malloc(INETD_DGRAM_MAX);
+	status = 1;			/* until the loop says otherwise */
+	sfd = -1;
 	if (st.own_context == NULL || st.label == NULL || st.dgram == NULL) {
 		inetd_log(LOG_CRIT, "out of memory");
-		return 1;
+		inetd_config_free(cfg);
+		goto out;
 	}
 
 	sigemptyset(&mask);
@@ -353,15 +357,18 @@ int main(int argc, char **argv)
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0) {
 		inetd_log(LOG_CRIT, "signalfd: %s", strerror(errno));
-		return 1;
+		inetd_config_free(cfg);
+		goto out;
 	}
 
-	if (inetd_activation_read(&act) < 0)
-		return 1;
+	if (inetd_activation_read(&act) < 0) {
+		inetd_config_free(cfg);
+		goto out;
+	}
 	if (inetd_services_apply(&st, cfg, &act) < 0) {
 		inetd_config_free(cfg);
 		inetd_activation_done(&act);
-		return 1;
+		goto out;
 	}
 	inetd_activation_done(&act);
 	inetd_log(LOG_NOTICE, "running as %s: %zu service(s) from %s",
@@ -369,7 +376,9 @@ int main(int argc, char **argv)
 
 	status = loop(&st, sfd);
 	inetd_services_close(&st);
-	close(sfd);
+out:
+	if (sfd >= 0)
+		close(sfd);
 	inetd_cache_flush(&st);
 	if (st.status_page)
 		selinux_status_close();
