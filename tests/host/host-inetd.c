@@ -159,6 +159,28 @@ static void status_report(pid_t pid, const char *log)
 	wait_lines(log, "status: datagrams: ", n + 1);
 }
 
+/* Status reports until the refusals of @svc in @log reach @n; fails, naming
+ * them, after WAIT_S seconds.  Returns the log. */
+static const char *until_refusals(pid_t pid, const char *log,
+				  const char *svc, int n)
+{
+	struct timespec t0, t;
+	const char *text;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		status_report(pid, log);
+		text = read_file(log);
+		if (refusals(text, svc) >= n)
+			return text;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		if (t.tv_sec - t0.tv_sec > WAIT_S)
+			fail_msg("in %d s, the launcher did not report %d "
+				 "refusals for %s (%d)", WAIT_S, n, svc,
+				 refusals(text, svc));
+	}
+}
+
 /* A TCP service on 127.0.0.1:@port serving whoami, which logs to ran.log. */
 static void service(char *out, size_t size, const char *name, int port)
 {
@@ -419,13 +441,7 @@ static void unlabeled_datagrams_refused(void **state)
 	/* nothing answers */
 	assert_int_equal(recv(fd, buf, sizeof(buf), 0), -1);
 	close(fd);
-	status_report(pid, "dg.log");
-	for (;;) {
-		log = read_file("dg.log");
-		if (refusals(log, "dg/udp") >= 50)
-			break;
-		status_report(pid, "dg.log");	/* the next one, then */
-	}
+	log = until_refusals(pid, "dg.log", "dg/udp", 50);
 	assert_int_equal(refusals(log, "dg/udp"), 50);
 	assert_int_equal(count(log, "label (none): no label, and the service "
 				    "requires one"),
@@ -541,10 +557,7 @@ static void udp_port_exclusive(void **state)
 					sizeof(sin)), 1);
 		close(fd);
 	}
-	do {
-		status_report(pid, "ex.log");
-		log = read_file("ex.log");
-	} while (refusals(log, "ex/udp") < 30);
+	log = until_refusals(pid, "ex.log", "ex/udp", 30);
 	assert_int_equal(refusals(log, "ex/udp"), 30);
 	stop(pid);
 }
@@ -866,10 +879,7 @@ static void refusal_lines_limited(void **state)
 		assert_int_equal(send(fd, "x", 1, 0), 1);
 	close(fd);
 	kill(pid, SIGCONT);
-	do {
-		status_report(pid, "rate.log");
-		log = read_file("rate.log");
-	} while (refusals(log, "rate/udp") < 100);
+	log = until_refusals(pid, "rate.log", "rate/udp", 100);
 	lines = count(log, "refused rate/udp peer ");
 	print_message("refusal lines %d, held back %d\n", lines,
 		      100 - lines);
