@@ -251,8 +251,9 @@ static int server_checks(const struct inetd_service *s, char *why)
  * Refusals the policy decided (the derivation, the transition guard, the
  * clearance bound) are remembered the same way, with their reason: a flood
  * of one rejected label costs one derivation.  Failures that may pass
- * (memory, an unreadable answer) are not remembered.  The cache holds INETD_CACHE_MAX entries, labels up to CACHE_LABEL_MAX
- * bytes, and reuses its slots in turn when full.
+ * (memory, an unreadable answer) are not remembered.  The cache holds
+ * INETD_CACHE_MAX entries, labels up to CACHE_LABEL_MAX bytes, and reuses
+ * its slots in turn when full.
  */
 #define CACHE_LABEL_MAX 4096
 
@@ -374,7 +375,7 @@ static int decide(struct inetd_state *st, const struct inetd_service *s,
 		*final = r == -EPERM || r == -EACCES || r == -EINVAL;
 		return -1;
 	}
-	*final = true;			/* the refusals below are the policy's */
+	*final = true;		/* the refusals below are the policy's */
 	/* No transition for the server: it would run in the launcher's own
 	 * domain (or the base's), only at the peer's level.  Refuse. */
 	if (same_type(*ctx, st->own_context) || same_type(*ctx, base)) {

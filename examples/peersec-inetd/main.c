@@ -264,8 +264,9 @@ int main(int argc, char **argv)
 		case 'r':
 			errno = 0;
 			v = strtoul(optarg, &end, 10);
-			if (*optarg < '0' || *optarg > '9' || *end != '\0' ||
-			    errno != 0 || v > 1000000 || (opt == 'm' && v == 0)) {
+			if (*optarg < '0' || *optarg > '9' ||
+			    *end != '\0' || errno != 0 || v > 1000000 ||
+			    (opt == 'm' && v == 0)) {
 				fprintf(stderr, "peersec-inetd: -%c: not a "
 					"number%s: %s\n", opt, opt == 'm' ?
 					" from 1 to 1000000" :

@@ -437,7 +437,7 @@ struct spawn_args {
 	size_t ctx_len;
 	char **env;
 	int in_fd, status_fd;
-	gid_t groups[1 + INETD_GROUPS_MAX];	/* the group, then the others */
+	gid_t groups[1 + INETD_GROUPS_MAX];	/* the group, then others */
 	size_t ngroups;
 	struct rlimit rlim[INETD_RLIM_N];
 	char fd_path[40];		/* /proc/self/fd/N of the server */
