@@ -441,6 +441,7 @@ struct spawn_args {
 	size_t ngroups;
 	struct rlimit rlim[INETD_RLIM_N];
 	char fd_path[40];		/* /proc/self/fd/N of the server */
+	const int *ignored;		/* signals the launcher ignores, 0 */
 	/* set by a failing child */
 	int err;
 	const char *step;
@@ -520,12 +521,11 @@ static void child_caps_bound(struct spawn_args *a)
 	if (prctl(PR_SET_SECUREBITS, SECBITS, 0, 0, 0) < 0)
 		child_fail(a, "securebits", errno);
 	for (int cap = 0; cap < 64; cap++) {
-		int r = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
-
-		if (r < 0)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0)
+			continue;
+		if (errno == EINVAL)
 			break;			/* past the last one */
-		if (r == 1 && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
-			child_fail(a, "capability bounding set", errno);
+		child_fail(a, "capability bounding set", errno);
 	}
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 &&
 	    errno != EINVAL)
@@ -548,13 +548,14 @@ static void child_caps_none(struct spawn_args *a)
 	for (int i = 0; i < 2; i++)
 		if (d[i].effective | d[i].permitted | d[i].inheritable)
 			child_fail(a, "capabilities still held", EPERM);
+	/* The ambient set is always within permitted and inheritable, both
+	 * empty now: it is empty too. */
 	for (int cap = 0; cap < 64; cap++) {
 		int r = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
 
 		if (r < 0)
 			break;
-		if (r != 0 || prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET,
-				    cap, 0, 0) > 0)
+		if (r != 0)
 			child_fail(a, "capabilities still held", EPERM);
 	}
 	if (prctl(PR_GET_SECUREBITS, 0, 0, 0, 0) != SECBITS)
@@ -572,12 +573,14 @@ static int child(void *arg)
 	int out_fd, err_fd, fl;
 
 	/* 1. a session of its own; the launcher's signal setup is not the
-	 * server's: every disposition back to the default (the kernel
-	 * refuses SIGKILL and SIGSTOP, libc its own), nothing blocked */
+	 * server's: every disposition the default (exec resets the caught
+	 * ones; the ignored ones, listed by the parent, here), nothing
+	 * blocked */
 	if (setsid() < 0)
 		child_fail(a, "setsid", errno);
-	for (int sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &dfl, NULL);
+	for (const int *sig = a->ignored; *sig != 0; sig++)
+		if (sigaction(*sig, &dfl, NULL) < 0)
+			child_fail(a, "signal disposition", errno);
 	sigemptyset(&none);
 	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
 		child_fail(a, "signal mask", errno);
@@ -646,6 +649,28 @@ static int child(void *arg)
 }
 
 /* ---- the parent -------------------------------------------------------- */
+
+/* The signals the launcher ignores (set at its start, or inherited), ended
+ * by 0: looked up once, the launcher never changes them afterwards. */
+static const int *ignored_signals(void)
+{
+	static int list[NSIG];
+	static bool known;
+	size_t n = 0;
+
+	if (known)
+		return list;
+	for (int sig = 1; sig < NSIG; sig++) {
+		struct sigaction sa;
+
+		if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN &&
+		    !(sa.sa_flags & SA_SIGINFO))
+			list[n++] = sig;
+	}
+	list[n] = 0;
+	known = true;
+	return list;
+}
 
 static void split_addr(const struct sockaddr_storage *ss, char *addr,
 		       size_t size, char *port)
@@ -795,6 +820,7 @@ int inetd_spawn(struct inetd_state *st, const struct inetd_service *s,
 	memcpy(a.groups + 1, s->groups, s->ngroups * sizeof(gid_t));
 	a.ngroups = 1 + s->ngroups;
 	snprintf(a.fd_path, sizeof(a.fd_path), "/proc/self/fd/%d", s->exec_fd);
+	a.ignored = ignored_signals();
 	for (int i = 0; i < INETD_RLIM_N; i++)
 		a.rlim[i].rlim_cur = a.rlim[i].rlim_max =
 			s->rlim[i] == INETD_RLIM_INFINITY ? RLIM_INFINITY :
