@@ -232,6 +232,11 @@ int inetd_spawn(struct inetd_state *st, const struct inetd_service *s,
 		const struct inetd_peer *peer, const char *ctx,
 		struct inetd_io *io);
 
+/* Empty the capability bounding set and the ambient set, lock the
+ * securebits that keep uid 0 from gaining capabilities on exec: for the
+ * launcher and so for every server.  0, or -1 with @why (WHY_MAX). */
+int inetd_caps_init(char *why);
+
 /* Children of service @name now running. */
 unsigned int inetd_children_of(const struct inetd_state *st,
 			       const char *name);

@@ -362,6 +362,16 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
+	{
+		char why[WHY_MAX];
+
+		if (inetd_caps_init(why) < 0) {
+			inetd_log(LOG_CRIT, "cannot keep capabilities from the "
+				  "servers (%s): stopping", why);
+			inetd_config_free(cfg);
+			goto out;
+		}
+	}
 	if (inetd_activation_read(&act) < 0) {
 		inetd_config_free(cfg);
 		goto out;

@@ -513,25 +513,54 @@ static const int rlim_resource[INETD_RLIM_N] = {
 	[INETD_RLIM_NOFILE] = RLIMIT_NOFILE, [INETD_RLIM_NPROC] = RLIMIT_NPROC,
 };
 
-/* Drop every capability: bounding set, ambient, then (after the uid
- * change) permitted, effective and inheritable; and check that none is
- * left. */
-static void child_caps_bound(struct spawn_args *a)
+/*
+ * What no server may get back, settled once for the launcher and every
+ * child it makes (children inherit both, and neither can grow again): the
+ * securebits above, and an empty capability bounding set.  The launcher
+ * keeps its own permitted and effective capabilities (the bounding set
+ * limits only what an exec gives); it never executes anything but its
+ * servers.
+ */
+int inetd_caps_init(char *why)
 {
-	if (prctl(PR_SET_SECUREBITS, SECBITS, 0, 0, 0) < 0)
-		child_fail(a, "securebits", errno);
+	if (prctl(PR_SET_SECUREBITS, SECBITS, 0, 0, 0) < 0 &&
+	    prctl(PR_GET_SECUREBITS, 0, 0, 0, 0) != SECBITS) {
+		snprintf(why, WHY_MAX, "securebits: %s", strerror(errno));
+		return -1;
+	}
 	for (int cap = 0; cap < 64; cap++) {
 		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0)
 			continue;
 		if (errno == EINVAL)
 			break;			/* past the last one */
-		child_fail(a, "capability bounding set", errno);
+		snprintf(why, WHY_MAX, "capability bounding set: %s",
+			 strerror(errno));
+		return -1;
 	}
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 &&
-	    errno != EINVAL)
-		child_fail(a, "ambient capabilities", errno);
+	    errno != EINVAL) {
+		snprintf(why, WHY_MAX, "ambient capabilities: %s",
+			 strerror(errno));
+		return -1;
+	}
+	for (int cap = 0; cap < 64; cap++) {
+		int r = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+
+		if (r < 0)
+			break;
+		if (r != 0) {
+			snprintf(why, WHY_MAX, "capability %d still in the "
+				 "bounding set", cap);
+			return -1;
+		}
+	}
+	return 0;
 }
 
+/* After the uid change: clear permitted, effective and inheritable, and
+ * check that nothing is held.  The ambient set always lies within
+ * permitted and inheritable; the bounding set and the securebits were
+ * settled at start (inetd_caps_init()). */
 static void child_caps_none(struct spawn_args *a)
 {
 	struct __user_cap_header_struct h = {
@@ -548,16 +577,11 @@ static void child_caps_none(struct spawn_args *a)
 	for (int i = 0; i < 2; i++)
 		if (d[i].effective | d[i].permitted | d[i].inheritable)
 			child_fail(a, "capabilities still held", EPERM);
-	/* The ambient set is always within permitted and inheritable, both
-	 * empty now: it is empty too. */
-	for (int cap = 0; cap < 64; cap++) {
-		int r = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
-
-		if (r < 0)
-			break;
-		if (r != 0)
-			child_fail(a, "capabilities still held", EPERM);
-	}
+	/* a sample of the bounding set, emptied at start */
+	if (prctl(PR_CAPBSET_READ, 0, 0, 0, 0) != 0 ||
+	    prctl(PR_CAPBSET_READ, CAP_SETPCAP, 0, 0, 0) != 0 ||
+	    prctl(PR_CAPBSET_READ, CAP_SYS_ADMIN, 0, 0, 0) != 0)
+		child_fail(a, "capability bounding set not empty", EPERM);
 	if (prctl(PR_GET_SECUREBITS, 0, 0, 0, 0) != SECBITS)
 		child_fail(a, "securebits not set", EPERM);
 }
@@ -609,10 +633,9 @@ static int child(void *arg)
 		    setrlimit(rlim_resource[i], &a->rlim[i]) < 0)
 			child_fail(a, "rlimit", errno);
 
-	/* 5. no capability may come back, then the configured user and
-	 * groups, for good (raw system calls: libc's would act on every
-	 * thread of the launcher), then no capability at all */
-	child_caps_bound(a);
+	/* 5. the configured user and groups, for good (raw system calls:
+	 * libc's would act on every thread of the launcher), then no
+	 * capability at all */
 	if (syscall(SYS_setgroups, a->ngroups, a->groups) < 0 ||
 	    syscall(SYS_setresgid, gid, gid, gid) < 0 ||
 	    syscall(SYS_setresuid, uid, uid, uid) < 0)
