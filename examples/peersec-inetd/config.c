@@ -42,6 +42,20 @@ enum attr {
 	A_WAIT = 1 << 12,
 	A_MAX_RANGE = 1 << 13,
 	A_UNLABELED = 1 << 14,
+	A_STDERR = 1 << 15,
+	A_UMASK = 1 << 16,
+	A_NICE = 1 << 17,
+	A_RLIM_CPU = 1 << 18,
+	A_RLIM_AS = 1 << 19,
+	A_RLIM_NOFILE = 1 << 20,
+	A_RLIM_NPROC = 1 << 21,
+	A_GROUPS = 1 << 22,
+	A_ENV = 1 << 23,
+	A_PASSENV = 1 << 24,
+	A_PER_SOURCE = 1 << 25,
+	A_CPS = 1 << 26,
+	A_MAX_RUNTIME = 1 << 27,
+	A_ALLOW_WRITABLE = 1 << 28,
 };
 
 /* What the parser is working on. */
@@ -237,6 +251,114 @@ static int set_string(struct parser *p, char **dst, const char *v)
 	return *dst == NULL ? fail(p, "out of memory") : 0;
 }
 
+/* A resource limit: a number, with K, M or G (powers of 1024), or
+ * "unlimited". */
+static int set_rlim(struct parser *p, const char *key, const char *v,
+		    long long *out)
+{
+	unsigned long long n, mult = 1;
+	char *end;
+
+	if (strcmp(v, "unlimited") == 0) {
+		*out = INETD_RLIM_INFINITY;
+		return 0;
+	}
+	if (!isdigit((unsigned char)*v))
+		goto bad;
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (errno != 0)
+		goto bad;
+	if (*end != '\0' && end[1] == '\0') {
+		mult = *end == 'K' ? 1ULL << 10 : *end == 'M' ? 1ULL << 20 :
+		       *end == 'G' ? 1ULL << 30 : 0;
+		end++;
+	}
+	if (*end != '\0' || mult == 0 || n > (unsigned long long)LLONG_MAX /
+	    mult)
+		goto bad;
+	*out = (long long)(n * mult);
+	return 0;
+bad:
+	return fail(p, "%s must be a number (K, M, G allowed) or unlimited, "
+		    "not \"%s\"", key, v);
+}
+
+/* An environment variable's name; the launcher's own (PEERSEC_*) are not
+ * the configuration's to set. */
+static bool env_name(const char *s, size_t n)
+{
+	if (n == 0 || isdigit((unsigned char)s[0]))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '_')
+			return false;
+	return !(n >= 8 && strncmp(s, "PEERSEC_", 8) == 0);
+}
+
+/* Words on blanks into a new NULL-terminated array: env (NAME=VALUE) or
+ * passenv (NAME). */
+static int set_words(struct parser *p, const char *key, const char *v,
+		     bool assign, char ***out)
+{
+	char *copy = strdup(v), *save = NULL, *w;
+	char **list = calloc(INETD_ENV_MAX + 1, sizeof(*list));
+	size_t n = 0;
+	int r = 0;
+
+	if (copy == NULL || list == NULL) {
+		free(copy);
+		free(list);
+		return fail(p, "out of memory");
+	}
+	*out = list;
+	for (w = strtok_r(copy, " \t", &save); w != NULL && r == 0;
+	     w = strtok_r(NULL, " \t", &save)) {
+		const char *eq = strchr(w, '=');
+		size_t len = assign ? (eq != NULL ? (size_t)(eq - w) : 0) :
+			     strlen(w);
+
+		if (n == INETD_ENV_MAX)
+			r = fail(p, "%s has more than %d words", key,
+				 INETD_ENV_MAX);
+		else if (!env_name(w, len) || (!assign && eq != NULL))
+			r = fail(p, "%s: \"%s\" is not %s (letters, digits, "
+				 "'_'; not PEERSEC_*)", key, w, assign ?
+				 "NAME=VALUE" : "a variable's name");
+		else if ((list[n++] = strdup(w)) == NULL)
+			r = fail(p, "out of memory");
+	}
+	free(copy);
+	return r;
+}
+
+static int set_groups(struct parser *p, const char *v)
+{
+	char *copy = strdup(v), *save = NULL, *w;
+	int r = 0;
+
+	if (copy == NULL)
+		return fail(p, "out of memory");
+	for (w = strtok_r(copy, " \t,", &save); w != NULL && r == 0;
+	     w = strtok_r(NULL, " \t,", &save)) {
+		struct group *gr;
+		unsigned long id;
+
+		if (p->cur.ngroups == INETD_GROUPS_MAX) {
+			r = fail(p, "groups has more than %d groups",
+				 INETD_GROUPS_MAX);
+		} else if (number(w, 0, UINT_MAX - 1, &id)) {
+			p->cur.groups[p->cur.ngroups++] = (gid_t)id;
+		} else if ((gr = getgrnam(w)) != NULL) {
+			p->cur.groups[p->cur.ngroups++] = gr->gr_gid;
+		} else {
+			r = fail(p, "groups: unknown group \"%s\"", w);
+		}
+	}
+	free(copy);
+	return r;
+}
+
 static int attribute(struct parser *p, const char *key, const char *v)
 {
 	static const struct {
@@ -251,9 +373,17 @@ static int attribute(struct parser *p, const char *key, const char *v)
 		{ "socket_type", A_SOCKET_TYPE }, { "wait", A_WAIT },
 		{ "max_range", A_MAX_RANGE },
 		{ "unlabeled_level", A_UNLABELED },
+		{ "stderr", A_STDERR }, { "umask", A_UMASK },
+		{ "nice", A_NICE }, { "rlimit_cpu", A_RLIM_CPU },
+		{ "rlimit_as", A_RLIM_AS }, { "rlimit_nofile", A_RLIM_NOFILE },
+		{ "rlimit_nproc", A_RLIM_NPROC }, { "groups", A_GROUPS },
+		{ "env", A_ENV }, { "passenv", A_PASSENV },
+		{ "per_source", A_PER_SOURCE }, { "cps", A_CPS },
+		{ "max_runtime", A_MAX_RUNTIME },
+		{ "allow_writable", A_ALLOW_WRITABLE },
 	};
 	enum attr bit = 0;
-	unsigned long n;
+	unsigned long n, m;
 	bool b = false;
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
@@ -340,6 +470,80 @@ static int attribute(struct parser *p, const char *key, const char *v)
 			return fail(p, "socket_type must be stream or dgram, "
 				    "not \"%s\"", v);
 		return 0;
+	case A_STDERR:
+		if (strcmp(v, "connection") == 0)
+			p->cur.err_to = INETD_STDERR_CONNECTION;
+		else if (strcmp(v, "null") == 0)
+			p->cur.err_to = INETD_STDERR_NULL;
+		else if (strcmp(v, "log") == 0)
+			p->cur.err_to = INETD_STDERR_LOG;
+		else
+			return fail(p, "stderr must be connection, null or "
+				    "log, not \"%s\"", v);
+		return 0;
+	case A_UMASK: {
+		char *end;
+
+		errno = 0;
+		m = strtoul(v, &end, 8);
+		if (!isdigit((unsigned char)*v) || *end != '\0' ||
+		    errno != 0 || m > 0777)
+			return fail(p, "umask must be an octal number from 0 "
+				    "to 0777, not \"%s\"", v);
+		p->cur.umask = (mode_t)m;
+		return 0;
+	}
+	case A_NICE: {
+		const char *d = v[0] == '-' ? v + 1 : v;
+
+		if (!number(d, 0, v[0] == '-' ? 20 : 19, &n))
+			return fail(p, "nice must be a number from -20 to 19, "
+				    "not \"%s\"", v);
+		p->cur.nice = v[0] == '-' ? -(int)n : (int)n;
+		p->cur.nice_set = true;
+		return 0;
+	}
+	case A_RLIM_CPU:
+		return set_rlim(p, key, v, &p->cur.rlim[INETD_RLIM_CPU]);
+	case A_RLIM_AS:
+		return set_rlim(p, key, v, &p->cur.rlim[INETD_RLIM_AS]);
+	case A_RLIM_NOFILE:
+		return set_rlim(p, key, v, &p->cur.rlim[INETD_RLIM_NOFILE]);
+	case A_RLIM_NPROC:
+		return set_rlim(p, key, v, &p->cur.rlim[INETD_RLIM_NPROC]);
+	case A_GROUPS:
+		return set_groups(p, v);
+	case A_ENV:
+		return set_words(p, key, v, true, &p->cur.env);
+	case A_PASSENV:
+		return set_words(p, key, v, false, &p->cur.passenv);
+	case A_PER_SOURCE:
+		if (!number(v, 1, INETD_INSTANCES_MAX, &n))
+			return fail(p, "per_source must be a number from 1 to "
+				    "%d, not \"%s\"", INETD_INSTANCES_MAX, v);
+		p->cur.per_source = (unsigned int)n;
+		return 0;
+	case A_CPS: {
+		char rate[32], wait[32], extra;
+
+		if (sscanf(v, "%31s %31s %c", rate, wait, &extra) != 2 ||
+		    !number(rate, 1, 1000000, &n) ||
+		    !number(wait, 1, 86400, &m))
+			return fail(p, "cps must be RATE WAIT (connections per "
+				    "second, 1 to 1000000; seconds, 1 to "
+				    "86400), not \"%s\"", v);
+		p->cur.cps_rate = (unsigned int)n;
+		p->cur.cps_wait = (unsigned int)m;
+		return 0;
+	}
+	case A_MAX_RUNTIME:
+		if (!number(v, 1, 86400 * 365, &n))
+			return fail(p, "max_runtime must be seconds, from 1 to "
+				    "31536000, not \"%s\"", v);
+		p->cur.max_runtime = (unsigned int)n;
+		return 0;
+	case A_ALLOW_WRITABLE:
+		return yes_no(p, key, v, &p->cur.allow_writable);
 	case A_WAIT:
 		if (yes_no(p, key, v, &b) < 0)
 			return -1;
@@ -407,6 +611,12 @@ static void service_free(struct inetd_service *s)
 	free(s->base_context);
 	free(s->max_range);
 	free(s->unlabeled_level);
+	for (char **e = s->env; e != NULL && *e != NULL; e++)
+		free(*e);
+	free(s->env);
+	for (char **e = s->passenv; e != NULL && *e != NULL; e++)
+		free(*e);
+	free(s->passenv);
 }
 
 static bool wildcard(const struct sockaddr_storage *ss)
@@ -499,6 +709,12 @@ static int finish_service(struct parser *p)
 		return fail(p, "service %s: unlabeled_level is set but label "
 			    "= required: no unlabeled peer is served",
 			    p->cur.name);
+	/* a stream server's errors go to its client (as in xinetd); a
+	 * datagram handler's nowhere: never to the launcher's log unless
+	 * asked */
+	if (!(p->set & A_STDERR))
+		p->cur.err_to = p->cur.proto == INETD_UDP ? INETD_STDERR_NULL :
+				INETD_STDERR_CONNECTION;
 	if (build_address(p) < 0 || build_argv(p) < 0)
 		return -1;
 	free(p->args);
@@ -558,6 +774,10 @@ static void start_service(struct parser *p, const char *name)
 	p->cur.line = p->line;
 	p->cur.label_required = true;
 	p->cur.instances = INETD_INSTANCES_DEFAULT;
+	p->cur.umask = 022;
+	for (int i = 0; i < INETD_RLIM_N; i++)
+		p->cur.rlim[i] = INETD_RLIM_UNSET;
+	p->cur.exec_fd = -1;
 	p->set = 0;
 	p->disabled = false;
 	p->bind_text[0] = '\0';

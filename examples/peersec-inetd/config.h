@@ -19,6 +19,26 @@
 #define INETD_INSTANCES_DEFAULT 16
 #define INETD_LINE_MAX 4096
 #define INETD_ERR_MAX 512		/* "file:line: reason" */
+#define INETD_GROUPS_MAX 32		/* supplementary groups */
+#define INETD_ENV_MAX 32		/* env and passenv words, each */
+
+/* Where a server's standard error goes. */
+enum inetd_stderr {
+	INETD_STDERR_CONNECTION,	/* the connection (UDP: the answer) */
+	INETD_STDERR_NULL,		/* /dev/null */
+	INETD_STDERR_LOG,		/* the launcher's own stderr */
+};
+
+/* The resource limits a service may set, soft and hard alike. */
+enum inetd_rlim {
+	INETD_RLIM_CPU,
+	INETD_RLIM_AS,
+	INETD_RLIM_NOFILE,
+	INETD_RLIM_NPROC,
+	INETD_RLIM_N,
+};
+#define INETD_RLIM_UNSET (-2LL)
+#define INETD_RLIM_INFINITY (-1LL)
 
 enum inetd_proto {
 	INETD_TCP,
@@ -44,6 +64,30 @@ struct inetd_service {
 					 * peersec-inetd.conf(5) */
 	char *unlabeled_level;		/* label = optional: where unlabeled
 					 * peers run; NULL otherwise */
+	/* the server's process */
+	enum inetd_stderr err_to;
+	mode_t umask;
+	bool nice_set;
+	int nice;
+	long long rlim[INETD_RLIM_N];	/* INETD_RLIM_UNSET, _INFINITY or a
+					 * value */
+	gid_t groups[INETD_GROUPS_MAX];	/* supplementary, besides gid */
+	size_t ngroups;
+	char **env;			/* NULL-terminated "NAME=VALUE" */
+	char **passenv;			/* NULL-terminated names */
+	bool allow_writable;		/* a server file writable by group or
+					 * others may run */
+	/* limits */
+	unsigned int per_source;	/* servers per source address; 0: any */
+	unsigned int cps_rate, cps_wait; /* 0: no rate limit */
+	unsigned int max_runtime;	/* seconds; 0: none */
+
+	/* Run-time state, the launcher's (the parser sets exec_fd to -1 and
+	 * never closes it). */
+	int exec_fd;			/* the server, O_PATH */
+	long long cps_start_ms;		/* the rate's current second */
+	unsigned int cps_count;
+	long long paused_until_ms;	/* cps exceeded: not served until */
 };
 
 struct inetd_config {

@@ -8,8 +8,10 @@
  *   activation.c  sockets handed over by systemd (LISTEN_FDS)
  *   stream.c      TCP and SCTP one-to-one: accept, label, spawn
  *   udp.c         UDP: one handler per datagram, its answering socket
- *   stats.c       what became of every connection and datagram
- *   spawn.c       context decision, children, fork + setexeccon + exec
+ *   stats.c       what became of every connection and datagram; the
+ *                 limits (per_source, cps) and the refusal lines' rate
+ *   decide.c      the server's context, the cache of decisions
+ *   spawn.c       children, clone + setexeccon + exec of the opened server
  *   log.c         stderr or syslog
  */
 #ifndef INETD_H
@@ -26,6 +28,9 @@
 #define INETD_DGRAM_MAX 65536		/* biggest UDP payload, rounded up */
 #define INETD_BATCH 32			/* accepts or datagrams per wakeup */
 #define INETD_WHY_MAX 256		/* a refusal's reason */
+#define WHY_MAX INETD_WHY_MAX
+#define INETD_MAX_SERVERS_DEFAULT 1024	/* servers at once, all services */
+#define INETD_REFUSAL_RATE_DEFAULT 50	/* refusal lines per second */
 
 /* ---- log.c ---- */
 /* Room for a peer label in a log line: longer ones are cut, and say so. */
@@ -73,6 +78,8 @@ struct inetd_child {
 	/* UDP: the launcher's copy of the handler's answering socket, and
 	 * its kernel drop count once it was connected (udp.c). */
 	long long born_ms;		/* CLOCK_MONOTONIC, for the log */
+	long long kill_ms;		/* max_runtime: killed then; 0: never */
+	bool killed;			/* max_runtime reached */
 	int reply_fd;			/* -1: none */
 	unsigned int reply_drops;
 };
@@ -98,6 +105,7 @@ struct inetd_stats {
 	unsigned long received;		/* connections accepted, datagrams read */
 	unsigned long served, refused;
 	unsigned long drop_busy, drop_setup, drop_queue;
+	unsigned long held;		/* refusal lines not written yet */
 };
 
 /*
@@ -109,7 +117,8 @@ struct inetd_cache_entry {
 	const struct inetd_service *svc;	/* NULL: free slot */
 	char *label;			/* the peer label; NULL for none */
 	char *filecon;			/* the server file's context then */
-	char *ctx;			/* what was derived (and accepted) */
+	char *ctx;			/* what was derived (and accepted), or */
+	char *why;			/* why the policy refused it */
 };
 
 struct inetd_state {
@@ -124,6 +133,12 @@ struct inetd_state {
 	char *dgram;			/* INETD_DGRAM_MAX bytes */
 	unsigned long started, refused;	/* counters, for the log */
 	unsigned long derived, cached;	/* contexts derived, taken from cache */
+	unsigned long refusals_cached;	/* refusals taken from the cache */
+	unsigned int max_servers;	/* children at once, all services */
+	unsigned int refusal_rate;	/* refusal lines per second; 0: all */
+	long long log_second_ms;	/* the current second of refusal lines */
+	unsigned int log_lines;		/* written in it */
+	unsigned long log_held;		/* held back, not yet reported */
 	size_t nstarting;		/* children whose start is unsettled */
 	bool status_page;		/* selinux_status_open() worked */
 	int cache_policy;		/* policy load count the cache is for */
@@ -145,6 +160,21 @@ unsigned int inetd_sock_drops(int fd);
 void inetd_listener_drops(struct inetd_state *st, size_t i, unsigned int now);
 /* One line per service, then the totals, prefixed by @what. */
 void inetd_stats_report(struct inetd_state *st, const char *what);
+
+/* CLOCK_MONOTONIC in milliseconds. */
+long long inetd_now_ms(void);
+/* A refusal line for @stats may be written now (true), or is held back and
+ * counted (false).  At most st->refusal_rate lines a second. */
+bool inetd_refusal_line(struct inetd_state *st, struct inetd_stats *stats);
+/* Once the second is over (or @now), log how many refusal lines were held
+ * back, per service. */
+void inetd_refusal_flush(struct inetd_state *st, bool now);
+/* A connection or datagram came for @s: false when it exceeds the
+ * service's cps rate (the service is then paused, and that is logged). */
+bool inetd_cps_take(struct inetd_state *st, struct inetd_service *s);
+/* Whether @s may be served now (not paused by cps); resumes it, logged,
+ * when its pause is over. */
+bool inetd_cps_open(struct inetd_service *s);
 
 /* ---- services.c ---- */
 /* Make @st use @cfg: reuse the listeners of services on the same protocol
@@ -202,9 +232,24 @@ int inetd_spawn(struct inetd_state *st, const struct inetd_service *s,
 		const struct inetd_peer *peer, const char *ctx,
 		struct inetd_io *io);
 
+/* Empty the capability bounding set and the ambient set, lock the
+ * securebits that keep uid 0 from gaining capabilities on exec: for the
+ * launcher and so for every server.  0, or -1 with @why (WHY_MAX). */
+int inetd_caps_init(char *why);
+
 /* Children of service @name now running. */
 unsigned int inetd_children_of(const struct inetd_state *st,
 			       const char *name);
+/* Children of service @name serving the source address of @addr. */
+unsigned int inetd_children_from(const struct inetd_state *st,
+				 const char *name,
+				 const struct sockaddr_storage *addr);
+/* Whether service @s may start one more server now: its instances, the
+ * global max_servers, its cps pause. */
+bool inetd_may_serve(struct inetd_state *st, struct inetd_service *s);
+/* Kill the servers past their max_runtime; the poll timeout (ms, -1: none)
+ * until the next one is due. */
+int inetd_runtime_tick(struct inetd_state *st);
 /* Reap every child that exited; logs each. */
 void inetd_reap(struct inetd_state *st);
 /* Starting children whose exec is not done: their status pipes, to poll.

@@ -32,10 +32,13 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: peersec-inetd [-f FILE] [-s] [-t]\n"
+		"Usage: peersec-inetd [-f FILE] [-m N] [-r N] [-s] [-t]\n"
 		"  -f FILE  configuration (default " INETD_DEFAULT_CONFIG ")\n"
+		"  -m N     servers at once, all services (default %d)\n"
+		"  -r N     refusal lines a second, 0: all (default %d)\n"
 		"  -s       log to syslog instead of stderr\n"
-		"  -t       check the configuration and exit\n");
+		"  -t       check the configuration and exit\n",
+		INETD_MAX_SERVERS_DEFAULT, INETD_REFUSAL_RATE_DEFAULT);
 }
 
 /* Descriptors 0, 1 and 2 open, so that no socket lands on them. */
@@ -105,6 +108,11 @@ static int check_servers(const struct inetd_config *cfg)
 		else if (access(s->server, X_OK) < 0 ||
 			 !(sb.st_mode & (S_IXUSR | S_IXGRP | S_IXOTH)))
 			why = "not executable";
+		else if (sb.st_uid != 0 && sb.st_uid != s->uid)
+			why = "owned by neither root nor the service's user";
+		else if ((sb.st_mode & (S_IWGRP | S_IWOTH)) &&
+			 !s->allow_writable)
+			why = "writable by group or others (allow_writable)";
 		if (why != NULL) {
 			fprintf(stderr, "peersec-inetd: service %s (line %d): "
 				"server %s: %s\n", s->name, s->line,
@@ -144,13 +152,29 @@ static int loop(struct inetd_state *st, int sfd)
 			}
 		}
 		pfd[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
-		/* A service at its limit is not polled: its connections wait
-		 * in the backlog, its datagrams in the socket buffer. */
-		for (size_t i = 0; i < st->cfg->n; i++) {
-			const struct inetd_service *s = &st->cfg->svc[i];
+		/* A service at its limit (instances, max_servers, a cps
+		 * pause) is not polled: its connections wait in the backlog,
+		 * its datagrams in the socket buffer. */
+		int timeout = inetd_starting_timeout(st), t;
 
-			if (inetd_children_of(st, s->name) >= s->instances)
+		inetd_refusal_flush(st, false);
+		if (st->log_held > 0)
+			timeout = 1000;
+		t = inetd_runtime_tick(st);
+		if (t >= 0 && (timeout < 0 || t < timeout))
+			timeout = t;
+		for (size_t i = 0; i < st->cfg->n; i++) {
+			struct inetd_service *s = &st->cfg->svc[i];
+
+			if (!inetd_may_serve(st, s)) {
+				long long left = s->paused_until_ms -
+						 inetd_now_ms() + 1;
+
+				if (s->paused_until_ms != 0 &&
+				    (timeout < 0 || left < timeout))
+					timeout = left > 0 ? (int)left : 1;
 				continue;
+			}
 			pfd[n] = (struct pollfd){ .fd = st->fd[i],
 						  .events = POLLIN };
 			which[n++] = i;
@@ -161,7 +185,7 @@ static int loop(struct inetd_state *st, int sfd)
 		for (size_t k = 0; k < nst; k++)
 			pfd[n++] = (struct pollfd){ .fd = fds[k],
 						    .events = POLLIN };
-		r = poll(pfd, n, inetd_starting_timeout(st));
+		r = poll(pfd, n, timeout);
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
@@ -196,9 +220,10 @@ static int loop(struct inetd_state *st, int sfd)
 				inetd_stats_report(st, "stopping");
 				inetd_log(LOG_NOTICE, "stopping: %lu started, "
 					  "%lu refused; contexts: %lu derived, "
-					  "%lu remembered", st->started,
+					  "%lu remembered; refusals: %lu "
+					  "remembered", st->started,
 					  st->refused, st->derived,
-					  st->cached);
+					  st->cached, st->refusals_cached);
 				free(pfd);
 				free(which);
 				free(who);
@@ -218,8 +243,11 @@ static int loop(struct inetd_state *st, int sfd)
 
 int main(int argc, char **argv)
 {
-	struct inetd_state st = { .config_path = INETD_DEFAULT_CONFIG,
-				  .cache_policy = -1 };
+	struct inetd_state st = {
+		.config_path = INETD_DEFAULT_CONFIG, .cache_policy = -1,
+		.max_servers = INETD_MAX_SERVERS_DEFAULT,
+		.refusal_rate = INETD_REFUSAL_RATE_DEFAULT,
+	};
 	struct inetd_activation act;
 	struct inetd_config *cfg;
 	char err[INETD_ERR_MAX];
@@ -227,8 +255,29 @@ int main(int argc, char **argv)
 	sigset_t mask;
 	int opt, sfd, status;
 
-	while ((opt = getopt(argc, argv, "f:sth")) != -1) {
+	while ((opt = getopt(argc, argv, "f:m:r:sth")) != -1) {
+		char *end;
+		unsigned long v;
+
 		switch (opt) {
+		case 'm':
+		case 'r':
+			errno = 0;
+			v = strtoul(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' ||
+			    *end != '\0' || errno != 0 || v > 1000000 ||
+			    (opt == 'm' && v == 0)) {
+				fprintf(stderr, "peersec-inetd: -%c: not a "
+					"number%s: %s\n", opt, opt == 'm' ?
+					" from 1 to 1000000" :
+					" from 0 to 1000000", optarg);
+				return 2;
+			}
+			if (opt == 'm')
+				st.max_servers = (unsigned int)v;
+			else
+				st.refusal_rate = (unsigned int)v;
+			break;
 		case 'f':
 			st.config_path = optarg;
 			break;
@@ -278,6 +327,7 @@ int main(int argc, char **argv)
 		if (security_getenforce() >= 0) {
 			inetd_log(LOG_CRIT, "own context unknown (%s), "
 				  "SELinux on: stopping", strerror(e));
+			inetd_config_free(cfg);
 			return 1;
 		}
 		inetd_log(LOG_WARNING, "own context unknown (%s), SELinux "
@@ -285,13 +335,16 @@ int main(int argc, char **argv)
 		st.own_context = strdup("");
 	}
 	/* The kernel's status page tells when a policy is loaded: without it,
-	 * no derived context is remembered (spawn.c). */
+	 * no derived context is remembered (decide.c). */
 	st.status_page = selinux_status_open(0) == 0;
 	st.label = malloc(PEERSEC_LABEL_MAX);
 	st.dgram = malloc(INETD_DGRAM_MAX);
+	status = 1;			/* until the loop says otherwise */
+	sfd = -1;
 	if (st.own_context == NULL || st.label == NULL || st.dgram == NULL) {
 		inetd_log(LOG_CRIT, "out of memory");
-		return 1;
+		inetd_config_free(cfg);
+		goto out;
 	}
 
 	sigemptyset(&mask);
@@ -305,15 +358,28 @@ int main(int argc, char **argv)
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0) {
 		inetd_log(LOG_CRIT, "signalfd: %s", strerror(errno));
-		return 1;
+		inetd_config_free(cfg);
+		goto out;
 	}
 
-	if (inetd_activation_read(&act) < 0)
-		return 1;
+	{
+		char why[WHY_MAX];
+
+		if (inetd_caps_init(why) < 0) {
+			inetd_log(LOG_CRIT, "cannot keep capabilities from the "
+				  "servers (%s): stopping", why);
+			inetd_config_free(cfg);
+			goto out;
+		}
+	}
+	if (inetd_activation_read(&act) < 0) {
+		inetd_config_free(cfg);
+		goto out;
+	}
 	if (inetd_services_apply(&st, cfg, &act) < 0) {
 		inetd_config_free(cfg);
 		inetd_activation_done(&act);
-		return 1;
+		goto out;
 	}
 	inetd_activation_done(&act);
 	inetd_log(LOG_NOTICE, "running as %s: %zu service(s) from %s",
@@ -321,7 +387,9 @@ int main(int argc, char **argv)
 
 	status = loop(&st, sfd);
 	inetd_services_close(&st);
-	close(sfd);
+out:
+	if (sfd >= 0)
+		close(sfd);
 	inetd_cache_flush(&st);
 	if (st.status_page)
 		selinux_status_close();

@@ -5,6 +5,7 @@
  * address remains, taken from systemd when it passed one.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/filter.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -207,6 +208,35 @@ static int adopt(const struct inetd_service *s, int fd)
 	return fd;
 }
 
+/*
+ * The servers: each opened once (O_PATH), when its configuration is taken.
+ * Its context is read from that descriptor and it is executed through it
+ * (decide.c, spawn.c), so renaming another file over the path changes
+ * nothing until the next reload.  One that cannot be opened refuses its
+ * peers until then.
+ */
+static void exec_open(struct inetd_config *cfg)
+{
+	for (size_t i = 0; i < cfg->n; i++) {
+		struct inetd_service *s = &cfg->svc[i];
+
+		s->exec_fd = open(s->server, O_PATH | O_CLOEXEC);
+		if (s->exec_fd < 0)
+			inetd_log(LOG_ERR, "service %s: server %s: %s: its "
+				  "peers are refused until a reload", s->name,
+				  s->server, strerror(errno));
+	}
+}
+
+static void exec_close(struct inetd_config *cfg)
+{
+	for (size_t i = 0; cfg != NULL && i < cfg->n; i++) {
+		if (cfg->svc[i].exec_fd >= 0)
+			close(cfg->svc[i].exec_fd);
+		cfg->svc[i].exec_fd = -1;
+	}
+}
+
 int inetd_services_apply(struct inetd_state *st, struct inetd_config *cfg,
 			 struct inetd_activation *act)
 {
@@ -260,7 +290,9 @@ int inetd_services_apply(struct inetd_state *st, struct inetd_config *cfg,
 	}
 	free(st->fd);
 	free(st->fd_drops);
+	exec_close(st->cfg);
 	inetd_config_free(st->cfg);
+	exec_open(cfg);
 	st->cfg = cfg;
 	st->fd = fd;
 	st->fd_drops = drops;
@@ -287,6 +319,7 @@ void inetd_services_close(struct inetd_state *st)
 	free(st->fd_drops);
 	st->fd = NULL;
 	st->fd_drops = NULL;
+	exec_close(st->cfg);
 	inetd_config_free(st->cfg);
 	st->cfg = NULL;
 }

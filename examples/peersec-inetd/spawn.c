@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Deciding a server's context and starting it there.
+ * Starting a server in the context decided for it (decide.c), and the
+ * children until they end.
  *
  * Fail closed at every step: the server is started only when its context
  * was derived, set for the next exec, read back equal, the privileges were
@@ -14,16 +15,20 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <sched.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 #include <selinux/avc.h>
@@ -32,348 +37,6 @@
 #include <peersec/peersec.h>
 
 #include "inetd.h"
-
-#define WHY_MAX INETD_WHY_MAX
-
-/* ---- deciding ---------------------------------------------------------- */
-
-static const char *derive_reason(int r)
-{
-	switch (r) {
-	case -EINVAL:
-		return "malformed label or base context";
-	case -EOPNOTSUPP:
-		return "SELinux off or its policy has no MLS";
-	case -ENOENT:
-		return "server not found";
-	case -EACCES:
-		return "policy denies the transition or the query";
-	case -ENODATA:
-		return "server file has no context";
-	case -EPERM:
-		return "policy rejects the label's range for the base context";
-	case -ENOMEM:
-		return "out of memory";
-	default:
-		return "derivation failed";
-	}
-}
-
-/* The field after the @n-th ':' of @ctx (0: the user), or NULL.  Its
- * length (up to the next ':' for the user, role and type, to the end for
- * the range) in *@len. */
-static const char *field(const char *ctx, int n, size_t *len)
-{
-	for (int i = 0; i < n && ctx != NULL; i++) {
-		ctx = strchr(ctx, ':');
-		if (ctx != NULL)
-			ctx++;
-	}
-	if (ctx == NULL)
-		return NULL;
-	*len = n < 3 ? strcspn(ctx, ":") : strlen(ctx);
-	return ctx;
-}
-
-/* Whether two contexts have the same type (the domain): a server in the
- * launcher's type runs with the launcher's rights, whatever its user, role
- * or level. */
-static bool same_type(const char *a, const char *b)
-{
-	size_t la, lb;
-	const char *ta = field(a, 2, &la), *tb = field(b, 2, &lb);
-
-	return ta != NULL && tb != NULL && la == lb && memcmp(ta, tb, la) == 0;
-}
-
-/* "user:role:type:" of @ctx followed by @range: a new string, or NULL. */
-static char *with_range(const char *ctx, const char *range)
-{
-	size_t len;
-	const char *t = field(ctx, 2, &len);
-	char *out;
-
-	if (t == NULL || range == NULL)
-		return NULL;
-	len += (size_t)(t - ctx);
-	out = malloc(len + strlen(range) + 2);
-	if (out != NULL)
-		sprintf(out, "%.*s:%s", (int)len, ctx, range);
-	return out;
-}
-
-/* The MLS range of @ctx, or NULL when it has none. */
-static const char *range_of(const char *ctx)
-{
-	size_t len;
-
-	return field(ctx, 3, &len);
-}
-
-/*
- * The clearance bound: may a server run at the range of @ctx under @bound
- * (a context whose range is the bound)?  The policy says, through the
- * kernel: "context contains" from the bound to a context of the same user,
- * role and type at the derived range, which an MLS policy grants when the
- * bound's range dominates the other's low level and its high level
- * dominates the other's high (mlsconstrain).  No string comparison.  Any
- * doubt is a refusal: a policy without the class or permission, an error.
- * (Not selinux_check_access(): it answers yes when libselinux thinks
- * SELinux is off.)
- */
-static int within_bound(const char *bound, const char *ctx, char *why)
-{
-	security_class_t cls = string_to_security_class("context");
-	access_vector_t perm = cls != 0 ? string_to_av_perm(cls, "contains") :
-				0;
-	struct av_decision avd;
-	char *target = with_range(bound, range_of(ctx));
-	int r = -1;
-
-	if (cls == 0 || perm == 0) {
-		snprintf(why, WHY_MAX, "the policy has no \"context contains\""
-			 " permission: the clearance bound cannot be checked");
-	} else if (target == NULL) {
-		snprintf(why, WHY_MAX, "clearance check: out of memory");
-	} else if (security_compute_av_raw(bound, target, cls, perm,
-					   &avd) < 0) {
-		snprintf(why, WHY_MAX, "clearance check of %.80s within %.80s:"
-			 " %s", range_of(ctx), range_of(bound),
-			 strerror(errno));
-	} else if (!(avd.allowed & perm)) {
-		snprintf(why, WHY_MAX, "level %.100s is not within the clearance "
-			 "bound %.100s", range_of(ctx), range_of(bound));
-	} else {
-		r = 0;
-	}
-	free(target);
-	return r;
-}
-
-/* ---- the context cache -------------------------------------------------
- *
- * Deriving a context costs several selinuxfs round trips (the unlabeled
- * context, the launcher's own, the file's, the transition).  Its inputs are
- * the service (base context, server), the peer label, the server file's
- * context and the policy, so a result is remembered per (service, peer
- * label) and used again only while:
- *   - the configuration is the same: any SIGHUP empties the cache;
- *   - the policy is the same: the entry was made under the policy load
- *     count the kernel's status page (selinux_status_policyload()) shows
- *     now.  Loading a policy or changing a boolean moves that count.  When
- *     the status page cannot be mapped there is no cache at all;
- *   - the server file has the same context: one getxattr per connection.
- * Only accepted derivations are remembered; refusals are decided afresh.
- * The cache holds INETD_CACHE_MAX entries, labels up to CACHE_LABEL_MAX
- * bytes, and reuses its slots in turn when full.
- */
-#define CACHE_LABEL_MAX 4096
-#define FILECON_MAX 4096
-
-static void cache_entry_free(struct inetd_cache_entry *e)
-{
-	free(e->label);
-	free(e->filecon);
-	free(e->ctx);
-	*e = (struct inetd_cache_entry){ 0 };
-}
-
-void inetd_cache_flush(struct inetd_state *st)
-{
-	for (size_t i = 0; i < INETD_CACHE_MAX; i++)
-		cache_entry_free(&st->cache[i]);
-	st->cache_next = 0;
-}
-
-/* The policy load count, or -1 when it cannot be known (no cache then). */
-static int policy_count(const struct inetd_state *st)
-{
-	return st->status_page ? selinux_status_policyload() : -1;
-}
-
-/* The server file's context into @buf, or false. */
-static bool file_context(const char *path, char *buf)
-{
-	ssize_t n = getxattr(path, "security.selinux", buf, FILECON_MAX - 1);
-
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	return buf[0] != '\0';
-}
-
-static bool same_label(const char *a, const char *b)
-{
-	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
-}
-
-static struct inetd_cache_entry *
-cache_find(struct inetd_state *st, const struct inetd_service *s,
-	   const char *label, const char *filecon)
-{
-	for (size_t i = 0; i < INETD_CACHE_MAX; i++) {
-		struct inetd_cache_entry *e = &st->cache[i];
-
-		if (e->svc == s && same_label(e->label, label) &&
-		    strcmp(e->filecon, filecon) == 0)
-			return e;
-	}
-	return NULL;
-}
-
-static void cache_add(struct inetd_state *st, const struct inetd_service *s,
-		      const char *label, const char *filecon, const char *ctx)
-{
-	struct inetd_cache_entry *e = &st->cache[st->cache_next];
-
-	if (label != NULL && strlen(label) >= CACHE_LABEL_MAX)
-		return;
-	st->cache_next = (st->cache_next + 1) % INETD_CACHE_MAX;
-	cache_entry_free(e);
-	e->label = label != NULL ? strdup(label) : NULL;
-	e->filecon = strdup(filecon);
-	e->ctx = strdup(ctx);
-	if ((label != NULL && e->label == NULL) || e->filecon == NULL ||
-	    e->ctx == NULL) {
-		cache_entry_free(e);
-		return;
-	}
-	e->svc = s;
-}
-
-/* The derivation itself, uncached. */
-static int decide(struct inetd_state *st, const struct inetd_service *s,
-		  const struct inetd_peer *peer, char **ctx, char *why)
-{
-	const char *base = s->base_context != NULL ? s->base_context :
-			   st->own_context;
-	const char *range_from = peer->label, *bound_range;
-	char *unlabeled_from = NULL, *bound = NULL;
-	bool unlabeled = false;
-	int r;
-
-	/* SCTP without labeling hands out the policy's unlabeled context:
-	 * that is no label, whatever the protocol. */
-	if (range_from != NULL) {
-		r = peersec_label_is_unlabeled(range_from);
-		if (r < 0) {
-			snprintf(why, WHY_MAX, "cannot tell whether the label "
-				 "is the unlabeled context: %s", strerror(-r));
-			return -1;
-		}
-		if (r == 1) {
-			range_from = NULL;
-			unlabeled = true;
-		}
-	}
-	if (range_from == NULL) {
-		if (s->label_required || s->unlabeled_level == NULL) {
-			snprintf(why, WHY_MAX, "no label%s, and the service "
-				 "requires one", unlabeled ?
-				 " (the policy's unlabeled context)" : "");
-			return -1;
-		}
-		/* label = optional: only the level configured for unlabeled
-		 * peers, never the base's whole range. */
-		unlabeled_from = with_range(base, s->unlabeled_level);
-		if (unlabeled_from == NULL) {
-			snprintf(why, WHY_MAX, "malformed base context");
-			return -1;
-		}
-		range_from = unlabeled_from;
-	}
-	/* The base, and so the launcher's own context, explicitly: the
-	 * library does not read it again. */
-	r = peersec_context_derive(range_from, base, s->server, ctx);
-	free(unlabeled_from);
-	if (r < 0) {
-		snprintf(why, WHY_MAX, "derivation: %s (%s)",
-			 derive_reason(r), strerror(-r));
-		return -1;
-	}
-	/* No transition for the server: it would run in the launcher's own
-	 * domain (or the base's), only at the peer's level.  Refuse. */
-	if (same_type(*ctx, st->own_context) || same_type(*ctx, base)) {
-		snprintf(why, WHY_MAX, "no transition: %.90s would run in the "
-			 "launcher's domain (%.100s)", s->server, *ctx);
-		goto refuse;
-	}
-	/* The clearance bound: the service's max_range, else the base's
-	 * range, else the launcher's own. */
-	bound_range = s->max_range;
-	if (bound_range == NULL && s->base_context != NULL)
-		bound_range = range_of(s->base_context);
-	if (bound_range == NULL)
-		bound_range = range_of(st->own_context);
-	bound = with_range(base, bound_range);
-	if (bound == NULL) {
-		snprintf(why, WHY_MAX, "no clearance bound: the launcher's "
-			 "context has no range");
-		goto refuse;
-	}
-	if (within_bound(bound, *ctx, why) < 0)
-		goto refuse;
-	free(bound);
-	return 0;
-refuse:
-	free(bound);
-	free(*ctx);
-	*ctx = NULL;
-	return -1;
-}
-
-int inetd_decide(struct inetd_state *st, const struct inetd_service *s,
-		 const struct inetd_peer *peer, char **ctx, char *why)
-{
-	char filecon[FILECON_MAX];
-	struct inetd_cache_entry *e;
-	int policy = policy_count(st);
-	bool cacheable = policy >= 0 && file_context(s->server, filecon);
-
-	if (cacheable) {
-		if (policy != st->cache_policy) {
-			inetd_cache_flush(st);
-			/* class and permission numbers may have moved */
-			selinux_flush_class_cache();
-			st->cache_policy = policy;
-		}
-		e = cache_find(st, s, peer->label, filecon);
-		if (e != NULL) {
-			*ctx = strdup(e->ctx);
-			if (*ctx != NULL) {
-				st->cached++;
-				return 0;
-			}
-			snprintf(why, WHY_MAX, "out of memory");
-			return -1;
-		}
-	}
-	if (!cacheable)
-		selinux_flush_class_cache();	/* no policy count to go by */
-	st->derived++;
-	if (decide(st, s, peer, ctx, why) < 0)
-		return -1;
-	/* Remember it only if the policy did not change meanwhile. */
-	if (cacheable && policy_count(st) == policy)
-		cache_add(st, s, peer->label, filecon, *ctx);
-	return 0;
-}
-
-void inetd_refuse(struct inetd_state *st, const struct inetd_service *s,
-		  const struct inetd_peer *peer, const char *why)
-{
-	char addr[80], label[INETD_LOG_LABEL_MAX], reason[2 * WHY_MAX];
-
-	st->refused++;
-	inetd_stats_of(st, s->name, s->proto)->refused++;
-	inetd_addr_format((const struct sockaddr *)&peer->addr, addr,
-			  sizeof(addr));
-	inetd_escape(peer->label != NULL ? peer->label : "(none)", label,
-		     sizeof(label));
-	inetd_escape(why, reason, sizeof(reason));
-	inetd_log(LOG_WARNING, "refused %s/%s peer %s label %s: %s", s->name,
-		  inetd_proto_name(s->proto), addr, label, reason);
-}
 
 /* ---- children ---------------------------------------------------------- */
 
@@ -384,6 +47,68 @@ unsigned int inetd_children_of(const struct inetd_state *st, const char *name)
 	for (size_t i = 0; i < st->nchild; i++)
 		n += strcmp(st->child[i].service, name) == 0;
 	return n;
+}
+
+/* The IP address of @ss, IPv4 in its v4-mapped form: 16 bytes. */
+static void source_of(const struct sockaddr_storage *ss, unsigned char *a)
+{
+	if (ss->ss_family == AF_INET) {
+		memset(a, 0, 10);
+		a[10] = a[11] = 0xff;
+		memcpy(a + 12, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+	} else {
+		memcpy(a, &((const struct sockaddr_in6 *)ss)->sin6_addr, 16);
+	}
+}
+
+unsigned int inetd_children_from(const struct inetd_state *st,
+				 const char *name,
+				 const struct sockaddr_storage *addr)
+{
+	unsigned char a[16], b[16];
+	unsigned int n = 0;
+
+	source_of(addr, a);
+	for (size_t i = 0; i < st->nchild; i++) {
+		if (strcmp(st->child[i].service, name) != 0)
+			continue;
+		source_of(&st->child[i].addr, b);
+		n += memcmp(a, b, 16) == 0;
+	}
+	return n;
+}
+
+bool inetd_may_serve(struct inetd_state *st, struct inetd_service *s)
+{
+	return st->nchild < st->max_servers &&
+	       inetd_children_of(st, s->name) < s->instances &&
+	       inetd_cps_open(s);
+}
+
+int inetd_runtime_tick(struct inetd_state *st)
+{
+	long long t = inetd_now_ms(), next = -1;
+
+	for (size_t i = 0; i < st->nchild; i++) {
+		struct inetd_child *c = &st->child[i];
+
+		if (c->kill_ms == 0 || c->killed)
+			continue;
+		if (t >= c->kill_ms) {
+			/* its session: the server and what it started */
+			kill(-c->pid, SIGKILL);
+			kill(c->pid, SIGKILL);
+			c->killed = true;
+			inetd_log(LOG_WARNING, "killed %s/%s pid %d: ran for "
+				  "max_runtime %lld s", c->service,
+				  inetd_proto_name(c->proto), (int)c->pid,
+				  (c->kill_ms - c->born_ms) / 1000);
+			continue;
+		}
+		if (next < 0 || c->kill_ms - t < next)
+			next = c->kill_ms - t;
+	}
+	return next > INT_MAX ? INT_MAX : (int)next;
 }
 
 static int child_add(struct inetd_state *st, pid_t pid, const char *name)
@@ -435,14 +160,6 @@ struct failure {
 	int err;
 };
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The context of process @pid, or "" when it cannot be read. */
 static void context_of(pid_t pid, char *cur, size_t size)
 {
@@ -467,8 +184,12 @@ static void refuse_child(struct inetd_state *st, const struct inetd_child *c,
 {
 	char addr[80], label[INETD_LOG_LABEL_MAX], reason[2 * WHY_MAX];
 
+	struct inetd_stats *x = inetd_stats_of(st, c->service, c->proto);
+
 	st->refused++;
-	inetd_stats_of(st, c->service, c->proto)->refused++;
+	x->refused++;
+	if (!inetd_refusal_line(st, x))
+		return;
 	inetd_addr_format((const struct sockaddr *)&c->addr, addr,
 			  sizeof(addr));
 	inetd_escape(c->label != NULL ? c->label : "(none)", label,
@@ -524,7 +245,7 @@ static void check_context(struct inetd_state *st, struct inetd_child *c,
 		return;
 	}
 	if (strcmp(cur, st->own_context) == 0 && !last &&
-	    now_ms() < c->deadline)
+	    inetd_now_ms() < c->deadline)
 		return;			/* credentials not installed yet */
 	snprintf(why, sizeof(why), "server runs in %.48s, not %.48s", cur,
 		 c->ctx);
@@ -560,7 +281,7 @@ static void status_read(struct inetd_state *st, struct inetd_child *c,
 		return;
 	}
 	c->exec_done = true;
-	c->deadline = now_ms() + CHECK_MS;
+	c->deadline = inetd_now_ms() + CHECK_MS;
 	check_context(st, c, last);
 }
 
@@ -645,7 +366,7 @@ static void child_remove(struct inetd_state *st, struct inetd_child *c,
 	if (c->status_fd >= 0)		/* cannot be: settled before */
 		settle(st, c, "exited before its start was checked");
 	{
-		long long ms = now_ms() - c->born_ms;
+		long long ms = inetd_now_ms() - c->born_ms;
 
 		if (WIFSIGNALED(status))
 			inetd_log(LOG_INFO, "ended %s/%s pid %d: killed by "
@@ -716,6 +437,11 @@ struct spawn_args {
 	size_t ctx_len;
 	char **env;
 	int in_fd, status_fd;
+	gid_t groups[1 + INETD_GROUPS_MAX];	/* the group, then others */
+	size_t ngroups;
+	struct rlimit rlim[INETD_RLIM_N];
+	char fd_path[40];		/* /proc/self/fd/N of the server */
+	const int *ignored;		/* signals the launcher ignores, 0 */
 	/* set by a failing child */
 	int err;
 	const char *step;
@@ -766,6 +492,100 @@ static int place(int fd, int target)
 	return dup2(fd, target) < 0 ? -1 : 0;
 }
 
+/* What the server may keep of the launcher's privileges: nothing.  The
+ * securebits make uid 0 no more than a uid (no capabilities on exec, none
+ * kept across a uid change, no ambient ones), locked. */
+#define SECBITS (SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | \
+		 SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED | \
+		 SECBIT_NO_CAP_AMBIENT_RAISE | \
+		 SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED)
+#ifndef SECBIT_NOROOT
+#define SECBIT_NOROOT (1 << 0)
+#define SECBIT_NOROOT_LOCKED (1 << 1)
+#define SECBIT_NO_SETUID_FIXUP_LOCKED (1 << 3)
+#define SECBIT_KEEP_CAPS_LOCKED (1 << 5)
+#define SECBIT_NO_CAP_AMBIENT_RAISE (1 << 6)
+#define SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED (1 << 7)
+#endif
+
+static const int rlim_resource[INETD_RLIM_N] = {
+	[INETD_RLIM_CPU] = RLIMIT_CPU, [INETD_RLIM_AS] = RLIMIT_AS,
+	[INETD_RLIM_NOFILE] = RLIMIT_NOFILE, [INETD_RLIM_NPROC] = RLIMIT_NPROC,
+};
+
+/*
+ * What no server may get back, settled once for the launcher and every
+ * child it makes (children inherit both, and neither can grow again): the
+ * securebits above, and an empty capability bounding set.  The launcher
+ * keeps its own permitted and effective capabilities (the bounding set
+ * limits only what an exec gives); it never executes anything but its
+ * servers.
+ */
+int inetd_caps_init(char *why)
+{
+	if (prctl(PR_SET_SECUREBITS, SECBITS, 0, 0, 0) < 0 &&
+	    prctl(PR_GET_SECUREBITS, 0, 0, 0, 0) != SECBITS) {
+		snprintf(why, WHY_MAX, "securebits: %s", strerror(errno));
+		return -1;
+	}
+	for (int cap = 0; cap < 64; cap++) {
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0)
+			continue;
+		if (errno == EINVAL)
+			break;			/* past the last one */
+		snprintf(why, WHY_MAX, "capability bounding set: %s",
+			 strerror(errno));
+		return -1;
+	}
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 &&
+	    errno != EINVAL) {
+		snprintf(why, WHY_MAX, "ambient capabilities: %s",
+			 strerror(errno));
+		return -1;
+	}
+	for (int cap = 0; cap < 64; cap++) {
+		int r = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+
+		if (r < 0)
+			break;
+		if (r != 0) {
+			snprintf(why, WHY_MAX, "capability %d still in the "
+				 "bounding set", cap);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* After the uid change: clear permitted, effective and inheritable, and
+ * check that nothing is held.  The ambient set always lies within
+ * permitted and inheritable; the bounding set and the securebits were
+ * settled at start (inetd_caps_init()). */
+static void child_caps_none(struct spawn_args *a)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[2];
+
+	memset(d, 0, sizeof(d));
+	if (syscall(SYS_capset, &h, d) < 0)
+		child_fail(a, "dropping capabilities", errno);
+	memset(d, 0xff, sizeof(d));
+	if (syscall(SYS_capget, &h, d) < 0)
+		child_fail(a, "reading capabilities", errno);
+	for (int i = 0; i < 2; i++)
+		if (d[i].effective | d[i].permitted | d[i].inheritable)
+			child_fail(a, "capabilities still held", EPERM);
+	/* a sample of the bounding set, emptied at start */
+	if (prctl(PR_CAPBSET_READ, 0, 0, 0, 0) != 0 ||
+	    prctl(PR_CAPBSET_READ, CAP_SETPCAP, 0, 0, 0) != 0 ||
+	    prctl(PR_CAPBSET_READ, CAP_SYS_ADMIN, 0, 0, 0) != 0)
+		child_fail(a, "capability bounding set not empty", EPERM);
+	if (prctl(PR_GET_SECUREBITS, 0, 0, 0, 0) != SECBITS)
+		child_fail(a, "securebits not set", EPERM);
+}
+
 static int child(void *arg)
 {
 	struct spawn_args *a = arg;
@@ -774,30 +594,53 @@ static int child(void *arg)
 	sigset_t none;
 	uid_t uid = s->uid;
 	gid_t gid = s->gid;
-	int out_fd, fl;
+	int out_fd, err_fd, fl;
 
-	/* The launcher's signal setup is not the server's. */
-	sigaction(SIGPIPE, &dfl, NULL);
-	sigaction(SIGCHLD, &dfl, NULL);
+	/* 1. a session of its own; the launcher's signal setup is not the
+	 * server's: every disposition the default (exec resets the caught
+	 * ones; the ignored ones, listed by the parent, here), nothing
+	 * blocked */
+	if (setsid() < 0)
+		child_fail(a, "setsid", errno);
+	for (const int *sig = a->ignored; *sig != 0; sig++)
+		if (sigaction(*sig, &dfl, NULL) < 0)
+			child_fail(a, "signal disposition", errno);
 	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+		child_fail(a, "signal mask", errno);
 
-	/* 1. the context of the next exec, read back */
+	/* 2. the context of the next exec, read back */
 	child_execcon(a);
 
-	/* 2. UDP: the answering socket the launcher made */
+	/* 3. stdin, stdout, stderr (UDP: stdout is the answering socket the
+	 * launcher made) */
 	out_fd = a->io->dgram != NULL ? a->io->reply : a->io->conn;
-
-	/* 3. stdin, stdout; stderr stays the launcher's log */
-	if (place(a->in_fd, 0) < 0 || place(out_fd, 1) < 0)
+	err_fd = s->err_to == INETD_STDERR_CONNECTION ? out_fd :
+		 s->err_to == INETD_STDERR_LOG ? 2 :
+		 open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (err_fd < 0)
+		child_fail(a, "/dev/null", errno);
+	if (place(a->in_fd, 0) < 0 || place(out_fd, 1) < 0 ||
+	    place(err_fd, 2) < 0)
 		child_fail(a, "dup2", errno);
 
-	/* 4. the configured user and group, for good (raw system calls:
-	 * libc's would act on every thread of the launcher) */
-	if (syscall(SYS_setgroups, 1, &gid) < 0 ||
+	/* 4. the process's settings, while it may still raise them */
+	umask(s->umask);
+	if (s->nice_set && setpriority(PRIO_PROCESS, 0, s->nice) < 0)
+		child_fail(a, "nice", errno);
+	for (int i = 0; i < INETD_RLIM_N; i++)
+		if (s->rlim[i] != INETD_RLIM_UNSET &&
+		    setrlimit(rlim_resource[i], &a->rlim[i]) < 0)
+			child_fail(a, "rlimit", errno);
+
+	/* 5. the configured user and groups, for good (raw system calls:
+	 * libc's would act on every thread of the launcher), then no
+	 * capability at all */
+	if (syscall(SYS_setgroups, a->ngroups, a->groups) < 0 ||
 	    syscall(SYS_setresgid, gid, gid, gid) < 0 ||
 	    syscall(SYS_setresuid, uid, uid, uid) < 0)
 		child_fail(a, "dropping privileges", errno);
+	child_caps_none(a);
 	{
 		uid_t r, e, sv;
 		gid_t rg, eg, sg;
@@ -810,7 +653,7 @@ static int child(void *arg)
 			child_fail(a, "privileges still held", EPERM);
 	}
 
-	/* 5. nothing else crosses the exec */
+	/* 6. nothing else crosses the exec */
 	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		child_fail(a, "close_range", errno);
 	/* the status pipe is close-on-exec: it stays open until exec */
@@ -818,15 +661,39 @@ static int child(void *arg)
 	if (fl < 0 || !(fl & FD_CLOEXEC))
 		child_fail(a, "status pipe", EBADF);
 
-	execve(s->server, s->argv, a->env);
+	/* 7. the file the launcher opened and derived the context from, not
+	 * whatever the path names now */
+	syscall(SYS_execveat, s->exec_fd, "", s->argv, a->env, AT_EMPTY_PATH);
+	/* without execveat (valgrind 3.19 and older): the same file, by
+	 * its descriptor's /proc entry */
+	if (errno == ENOSYS)
+		execve(a->fd_path, s->argv, a->env);
 	child_fail(a, "exec", errno);
 }
 
 /* ---- the parent -------------------------------------------------------- */
 
-/* The server's environment, in one block the caller frees: @env gets
- * pointers into it. */
-#define ENV_N 9
+/* The signals the launcher ignores (set at its start, or inherited), ended
+ * by 0: looked up once, the launcher never changes them afterwards. */
+static const int *ignored_signals(void)
+{
+	static int list[NSIG];
+	static bool known;
+	size_t n = 0;
+
+	if (known)
+		return list;
+	for (int sig = 1; sig < NSIG; sig++) {
+		struct sigaction sa;
+
+		if (sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN &&
+		    !(sa.sa_flags & SA_SIGINFO))
+			list[n++] = sig;
+	}
+	list[n] = 0;
+	known = true;
+	return list;
+}
 
 static void split_addr(const struct sockaddr_storage *ss, char *addr,
 		       size_t size, char *port)
@@ -850,12 +717,19 @@ static void split_addr(const struct sockaddr_storage *ss, char *addr,
 	}
 }
 
+/*
+ * The server's environment: the service's env, the launcher's variables
+ * passenv names, PATH (unless env sets it), then the PEERSEC_* ones.  One
+ * block the caller frees; *@envp points into it.
+ */
+#define ENV_OWN 9
+
 static char *env_build(const struct inetd_service *s,
 		       const struct inetd_peer *peer, const char *ctx,
-		       char *env[ENV_N + 1])
+		       char ***envp)
 {
 	char paddr[80], pport[8], laddr[80], lport[8];
-	const char *kv[ENV_N][2] = {
+	const char *kv[ENV_OWN][2] = {
 		{ "PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:"
 			  "/usr/bin:/sbin:/bin" },
 		{ "PEERSEC_SERVICE", s->name },
@@ -867,25 +741,50 @@ static char *env_build(const struct inetd_service *s,
 		{ "PEERSEC_PEER_LABEL", peer->label },
 		{ "PEERSEC_CONTEXT", ctx },
 	};
-	size_t size = 0, n = 0;
-	char *block, *p;
+	const char *pass[INETD_ENV_MAX];
+	size_t size = 0, n = 0, nenv = 0, npass = 0, slots;
+	char *block, *p, **env;
 
 	split_addr(&peer->addr, paddr, sizeof(paddr), pport);
 	split_addr(&peer->local, laddr, sizeof(laddr), lport);
-	for (size_t i = 0; i < ENV_N; i++)
+	for (char **e = s->env; e != NULL && *e != NULL; e++, nenv++) {
+		size += strlen(*e) + 1;
+		if (strncmp(*e, "PATH=", 5) == 0)
+			kv[0][1] = NULL;
+	}
+	for (char **e = s->passenv; e != NULL && *e != NULL; e++) {
+		pass[npass] = getenv(*e);
+		if (pass[npass] != NULL)
+			size += strlen(*e) + strlen(pass[npass]) + 2;
+		npass++;
+	}
+	for (size_t i = 0; i < ENV_OWN; i++)
 		if (kv[i][1] != NULL)
 			size += strlen(kv[i][0]) + strlen(kv[i][1]) + 2;
-	block = malloc(size);
+	slots = nenv + npass + ENV_OWN + 1;
+	block = malloc(slots * sizeof(char *) + size);
 	if (block == NULL)
 		return NULL;
-	p = block;
-	for (size_t i = 0; i < ENV_N; i++) {
+	env = (char **)block;
+	p = block + slots * sizeof(char *);
+	for (size_t i = 0; i < nenv; i++) {
+		env[n++] = p;
+		p = stpcpy(p, s->env[i]) + 1;
+	}
+	for (size_t i = 0; i < npass; i++) {
+		if (pass[i] == NULL)
+			continue;
+		env[n++] = p;
+		p = stpcpy(stpcpy(stpcpy(p, s->passenv[i]), "="), pass[i]) + 1;
+	}
+	for (size_t i = 0; i < ENV_OWN; i++) {
 		if (kv[i][1] == NULL)
 			continue;
 		env[n++] = p;
 		p = stpcpy(stpcpy(stpcpy(p, kv[i][0]), "="), kv[i][1]) + 1;
 	}
 	env[n] = NULL;
+	*envp = env;
 	return block;
 }
 
@@ -920,7 +819,7 @@ int inetd_spawn(struct inetd_state *st, const struct inetd_service *s,
 		.s = s, .peer = peer, .io = io, .ctx = ctx,
 		.ctx_len = strlen(ctx), .in_fd = io->conn,
 	};
-	char *env[ENV_N + 1], *env_block = NULL, *stack;
+	char **env = NULL, *env_block = NULL, *stack;
 	struct inetd_child *c;
 	pid_t pid;
 
@@ -934,12 +833,21 @@ int inetd_spawn(struct inetd_state *st, const struct inetd_service *s,
 		snprintf(why, sizeof(why), "context too long");
 		goto refuse;
 	}
-	env_block = env_build(s, peer, ctx, env);
+	env_block = env_build(s, peer, ctx, &env);
 	if (env_block == NULL) {
 		snprintf(why, sizeof(why), "out of memory");
 		goto refuse;
 	}
 	a.env = env;
+	a.groups[0] = s->gid;
+	memcpy(a.groups + 1, s->groups, s->ngroups * sizeof(gid_t));
+	a.ngroups = 1 + s->ngroups;
+	snprintf(a.fd_path, sizeof(a.fd_path), "/proc/self/fd/%d", s->exec_fd);
+	a.ignored = ignored_signals();
+	for (int i = 0; i < INETD_RLIM_N; i++)
+		a.rlim[i].rlim_cur = a.rlim[i].rlim_max =
+			s->rlim[i] == INETD_RLIM_INFINITY ? RLIM_INFINITY :
+			(rlim_t)s->rlim[i];
 	if (pipe2(status, O_CLOEXEC | O_NONBLOCK) < 0) {
 		snprintf(why, sizeof(why), "pipe: %s", strerror(errno));
 		goto refuse;
@@ -992,7 +900,9 @@ int inetd_spawn(struct inetd_state *st, const struct inetd_service *s,
 	c->addr = peer->addr;
 	c->ctx = strdup(ctx);
 	c->label = peer->label != NULL ? strdup(peer->label) : NULL;
-	c->born_ms = now_ms();
+	c->born_ms = inetd_now_ms();
+	if (s->max_runtime > 0)
+		c->kill_ms = c->born_ms + (long long)s->max_runtime * 1000;
 	if (io->dgram != NULL) {
 		c->reply_fd = io->reply;
 		c->reply_drops = io->reply_drops;

@@ -53,7 +53,7 @@ err:
 	return -1;
 }
 
-static void serve(struct inetd_state *st, const struct inetd_service *s,
+static void serve(struct inetd_state *st, struct inetd_service *s,
 		  int conn, const struct sockaddr_storage *addr)
 {
 	struct inetd_peer peer = { .addr = *addr };
@@ -63,6 +63,20 @@ static void serve(struct inetd_state *st, const struct inetd_service *s,
 	char *ctx = NULL;
 
 	getsockname(conn, (struct sockaddr *)&peer.local, &len);
+	/* the limits first: they cost no label and no derivation */
+	if (!inetd_cps_take(st, s)) {
+		snprintf(why, sizeof(why), "over the service's cps rate (%u a "
+			 "second): paused for %u s", s->cps_rate, s->cps_wait);
+		inetd_refuse(st, s, &peer, why);
+		return;
+	}
+	if (s->per_source > 0 &&
+	    inetd_children_from(st, s->name, addr) >= s->per_source) {
+		snprintf(why, sizeof(why), "per_source: %u server(s) already "
+			 "run for this address", s->per_source);
+		inetd_refuse(st, s, &peer, why);
+		return;
+	}
 	if (read_label(st, s, conn, &peer.label, why) < 0) {
 		inetd_refuse(st, s, &peer, why);
 		return;
@@ -77,14 +91,14 @@ static void serve(struct inetd_state *st, const struct inetd_service *s,
 
 void inetd_stream_ready(struct inetd_state *st, size_t i)
 {
-	const struct inetd_service *s = &st->cfg->svc[i];
+	struct inetd_service *s = &st->cfg->svc[i];
 
 	for (int n = 0; n < INETD_BATCH; n++) {
 		struct sockaddr_storage addr;
 		socklen_t len = sizeof(addr);
 		int conn;
 
-		if (inetd_children_of(st, s->name) >= s->instances)
+		if (!inetd_may_serve(st, s))
 			return;		/* the rest waits in the backlog */
 		conn = accept4(st->fd[i], (struct sockaddr *)&addr, &len,
 			       SOCK_CLOEXEC);

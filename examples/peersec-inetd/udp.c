@@ -191,7 +191,7 @@ static unsigned int queue_drops(struct msghdr *msg)
 
 void inetd_udp_ready(struct inetd_state *st, size_t i)
 {
-	const struct inetd_service *s = &st->cfg->svc[i];
+	struct inetd_service *s = &st->cfg->svc[i];
 	int family = s->addr.ss_family;
 	unsigned int dropped = 0;
 
@@ -218,7 +218,7 @@ void inetd_udp_ready(struct inetd_state *st, size_t i)
 		char *ctx = NULL;
 		ssize_t len;
 
-		if (inetd_children_of(st, s->name) >= s->instances)
+		if (!inetd_may_serve(st, s))
 			break;		/* the rest waits in the buffer */
 		len = peersec_udp_recvmsg(st->fd[i], &msg, MSG_DONTWAIT,
 					  st->label, &label_len);
@@ -247,6 +247,22 @@ void inetd_udp_ready(struct inetd_state *st, size_t i)
 			continue;
 		}
 		peer.label = label_len > 0 ? st->label : NULL;
+		if (!inetd_cps_take(st, s)) {
+			snprintf(why, sizeof(why), "over the service's cps "
+				 "rate (%u a second): paused for %u s",
+				 s->cps_rate, s->cps_wait);
+			inetd_refuse(st, s, &peer, why);
+			continue;
+		}
+		if (s->per_source > 0 &&
+		    inetd_children_from(st, s->name, &peer.addr) >=
+		    s->per_source) {
+			snprintf(why, sizeof(why), "per_source: %u handler(s) "
+				 "already run for this address",
+				 s->per_source);
+			inetd_refuse(st, s, &peer, why);
+			continue;
+		}
 		if (inetd_decide(st, s, &peer, &ctx, why) < 0) {
 			inetd_refuse(st, s, &peer, why);
 			continue;

@@ -196,6 +196,86 @@ static void refused_structure(void **state)
 		"t.conf:7: expected \"service NAME\", found \"}\"");
 }
 
+/* The server's process, limits and file: every attribute, then the
+ * defaults. */
+static void process_and_limits(void **state)
+{
+	struct inetd_config *cfg = parse_ok(SVC(MIN
+		"stderr = log\numask = 027\nnice = -5\nrlimit_cpu = 30\n"
+		"rlimit_as = 512M\nrlimit_nofile = unlimited\n"
+		"rlimit_nproc = 50\ngroups = 5, 7 0\n"
+		"env = A=1 B_2=two=2\npassenv = TERM LANG\n"
+		"per_source = 2\ncps = 10 5\nmax_runtime = 60\n"
+		"allow_writable = yes\n"));
+	const struct inetd_service *s = &cfg->svc[0];
+
+	assert_int_equal(s->err_to, INETD_STDERR_LOG);
+	assert_int_equal(s->umask, 027);
+	assert_true(s->nice_set);
+	assert_int_equal(s->nice, -5);
+	assert_int_equal(s->rlim[INETD_RLIM_CPU], 30);
+	assert_int_equal(s->rlim[INETD_RLIM_AS], 512LL << 20);
+	assert_int_equal(s->rlim[INETD_RLIM_NOFILE], INETD_RLIM_INFINITY);
+	assert_int_equal(s->rlim[INETD_RLIM_NPROC], 50);
+	assert_int_equal(s->ngroups, 3);
+	assert_int_equal(s->groups[0], 5);
+	assert_int_equal(s->groups[2], 0);
+	assert_string_equal(s->env[0], "A=1");
+	assert_string_equal(s->env[1], "B_2=two=2");
+	assert_null(s->env[2]);
+	assert_string_equal(s->passenv[1], "LANG");
+	assert_int_equal(s->per_source, 2);
+	assert_int_equal(s->cps_rate, 10);
+	assert_int_equal(s->cps_wait, 5);
+	assert_int_equal(s->max_runtime, 60);
+	assert_true(s->allow_writable);
+	assert_int_equal(s->exec_fd, -1);
+	inetd_config_free(cfg);
+
+	cfg = parse_ok(SVC(MIN) "service u\n{\nprotocol = udp\nport = 7\n"
+		       "user = root\nserver = /bin/true\n}\n");
+	s = &cfg->svc[0];
+	assert_int_equal(s->err_to, INETD_STDERR_CONNECTION);
+	assert_int_equal(cfg->svc[1].err_to, INETD_STDERR_NULL);
+	assert_int_equal(s->umask, 022);
+	assert_false(s->nice_set);
+	assert_int_equal(s->rlim[INETD_RLIM_AS], INETD_RLIM_UNSET);
+	assert_null(s->env);
+	assert_int_equal(s->ngroups, 0);
+	assert_int_equal(s->per_source + s->cps_rate + s->max_runtime, 0);
+	assert_false(s->allow_writable);
+	assert_int_equal(cfg->svc[1].exec_fd, -1);
+	inetd_config_free(cfg);
+
+	refused(SVC(MIN "stderr = tty\n"), "t.conf:7: stderr must be "
+		"connection, null or log, not \"tty\"");
+	refused(SVC(MIN "umask = 0800\n"), "t.conf:7: umask must be an "
+		"octal number from 0 to 0777, not \"0800\"");
+	refused(SVC(MIN "nice = -21\n"), "t.conf:7: nice must be a number "
+		"from -20 to 19, not \"-21\"");
+	refused(SVC(MIN "rlimit_as = 1T\n"), "t.conf:7: rlimit_as must be a "
+		"number (K, M, G allowed) or unlimited, not \"1T\"");
+	refused(SVC(MIN "groups = nosuchgroupx\n"), "t.conf:7: groups: "
+		"unknown group \"nosuchgroupx\"");
+	refused(SVC(MIN "env = PEERSEC_CONTEXT=x\n"), "t.conf:7: env: "
+		"\"PEERSEC_CONTEXT=x\" is not NAME=VALUE (letters, digits, "
+		"'_'; not PEERSEC_*)");
+	refused(SVC(MIN "env = NOVALUE\n"), "t.conf:7: env: \"NOVALUE\" is "
+		"not NAME=VALUE (letters, digits, '_'; not PEERSEC_*)");
+	refused(SVC(MIN "passenv = A=1\n"), "t.conf:7: passenv: \"A=1\" is "
+		"not a variable's name (letters, digits, '_'; not "
+		"PEERSEC_*)");
+	refused(SVC(MIN "per_source = 0\n"), "t.conf:7: per_source must be a "
+		"number from 1 to 1024, not \"0\"");
+	refused(SVC(MIN "cps = 10\n"), "t.conf:7: cps must be RATE WAIT "
+		"(connections per second, 1 to 1000000; seconds, 1 to "
+		"86400), not \"10\"");
+	refused(SVC(MIN "max_runtime = 0\n"), "t.conf:7: max_runtime must be "
+		"seconds, from 1 to 31536000, not \"0\"");
+	refused(SVC(MIN "allow_writable = maybe\n"), "t.conf:7: "
+		"allow_writable must be yes or no, not \"maybe\"");
+}
+
 static void refused_attributes(void **state)
 {
 	refused(SVC(MIN "colour = red\n"),
@@ -384,6 +464,7 @@ int main(void)
 		cmocka_unit_test(last_line_without_newline),
 		cmocka_unit_test(refused_structure),
 		cmocka_unit_test(refused_attributes),
+		cmocka_unit_test(process_and_limits),
 		cmocka_unit_test(refused_incomplete),
 		cmocka_unit_test(refused_across_services),
 		cmocka_unit_test(refused_long_line),

@@ -29,8 +29,23 @@ LAB_TIMEOUT=100 expect_run "flood: 50 udp datagrams" \
 	inetd-client flood udp 127.0.0.2 127.0.0.1 7302 50
 udp_line=$(grep '^flood' "$LAB_TMP/last.out")
 
-# let the last servers finish (bounded to catch a hang)
-inetd_until 180 inetd_idle "$INETD_PID"
+# every datagram served, refused or dropped, by the launcher's counts;
+# every connection it accepted served or refused
+inetd_conserved "flood: every udp datagram served, refused or dropped (counted)" \
+	fl flood-udp 50
+# one more client: the backlog is in order, so once it is served every
+# connection of the flood was accepted
+inetd_ask "flood: a client after the flood is served" \
+	tcp 127.0.0.2 7301 "$SERVICE:s0:c3" "$L1"
+# let the last servers finish (bounded to catch a hang): the launcher
+# has dealt with every datagram (above) and connection, every server it
+# started has ended, and it has no child
+_fl_done() {
+	[ "$(grep -c 'ended flood-' "$LAB_TMP/fl.out")" -ge \
+	  "$(grep -c 'started flood-' "$LAB_TMP/fl.out")" ] &&
+		inetd_idle "$INETD_PID"
+}
+inetd_until 180 _fl_done
 kids=$(inetd_children "$INETD_PID" | wc -l)
 zombies=$(inetd_children "$INETD_PID" | awk '$2 == "Z"' | wc -l)
 fds1=$(inetd_fds "$INETD_PID")
@@ -41,10 +56,6 @@ ran=$(grep -c '^pid=' "$INETD_RAN")
 _lab_tap "# inetd flood: tcp: $tcp_line; udp: $udp_line"
 _lab_tap "# inetd flood: servers started tcp=$started udp=$started_udp, refusals=$refused, servers that reported=$ran"
 _lab_tap "# inetd flood: launcher descriptors before=$fds0 after=$fds1, children left=$kids, zombies=$zombies"
-# every datagram served, refused or dropped, by the launcher's counts;
-# every connection it accepted served or refused
-inetd_conserved "flood: every udp datagram served, refused or dropped (counted)" \
-	fl flood-udp 50
 expect_eq "flood: one server per datagram the launcher counts served" \
 	"$INETD_SERVED" "$started_udp"
 n0=$(grep -c 'status: flood-tcp/tcp: ' "$LAB_TMP/fl.out")

@@ -20,12 +20,13 @@ SERVICE=system_u:system_r:service_t
 inetd_now() { cut -d. -f1 /proc/uptime; }
 
 # inetd_until SECONDS CMD...: run CMD every 0.1 s until it succeeds; 1 when
-# SECONDS passed first.  The bound is there to catch a hang, not to time
-# the machine: give one several times what a slow run takes.
+# SECONDS (at this run's time scale, lab_bound) passed first.  The bound is
+# there to catch a hang, not to time the machine: give one several times
+# what a slow run takes.
 inetd_until() {
 	local end
 
-	end=$(( $(inetd_now) + $1 ))
+	end=$(( $(inetd_now) + $(lab_bound "$1") ))
 	shift
 	until "$@"; do
 		[ "$(inetd_now)" -ge "$end" ] && return 1
@@ -61,7 +62,7 @@ inetd_status() {
 inetd_conserved() {
 	local name=$1 job=$2 svc=$3 sent=$4 end f
 
-	end=$(( $(inetd_now) + 120 ))
+	end=$(( $(inetd_now) + $(lab_bound 120) ))
 	while :; do
 		f=$(inetd_status "$job" "$svc") || f="0 0 0 0 0 0 0"
 		# shellcheck disable=SC2086
@@ -84,6 +85,19 @@ inetd_drop_lines() {
 		"$LAB_TMP/$1.out" | awk '{ n += $1 } END { print n + 0 }'
 }
 
+# inetd_refusals JOB SERVICE/PROTO: the refusals the launcher reported for
+# SERVICE: its "refused" lines, and the lines it held back and counted
+# ("held back N refusal line(s) for SERVICE/PROTO").  Held-back lines are
+# reported within a second, and before every status report.
+inetd_refusals() {
+	local log=$LAB_TMP/$1.out
+
+	{
+		grep -c "refused $2 peer " "$log"
+		sed -n "s|.*: held back \([0-9]*\) refusal line(s) for $2 .*|\1|p" "$log"
+	} | awk '{ n += $1 } END { print n + 0 }'
+}
+
 inetd_prepare() {
 	"$IP" link set lo up
 	if ! grep -q " $INETD_SVC " /proc/mounts; then
@@ -101,16 +115,27 @@ inetd_prepare() {
 }
 
 # inetd_service NAME PROTO PORT [ATTRIBUTE=VALUE...]: one service block on
-# stdout, serving 127.0.0.1:PORT with peersec-whoami as uid/gid 1000.
+# stdout, serving 127.0.0.1:PORT with peersec-whoami as uid/gid 1000 (user,
+# group, server and server_args given replace these).
 inetd_service() {
-	local name=$1 proto=$2 port=$3
+	local name=$1 proto=$2 port=$3 keys=" "
 
 	shift 3
+	for a in "$@"; do
+		keys="$keys${a%%=*} "
+	done
 	printf 'service %s\n{\n' "$name"
 	printf '\tprotocol = %s\n\tport = %s\n\tbind = 127.0.0.1\n' "$proto" "$port"
-	printf '\tuser = %s\n\tgroup = %s\n' $INETD_UID $INETD_UID
-	printf '\tserver = %s/peersec-whoami\n' "$INETD_SVC"
-	printf '\tserver_args = --log %s\n' "$INETD_RAN"
+	case $keys in *" user "*) ;; *) printf '\tuser = %s\n' $INETD_UID ;; esac
+	case $keys in *" group "*) ;; *) printf '\tgroup = %s\n' $INETD_UID ;; esac
+	case $keys in
+	*" server "*) ;;
+	*) printf '\tserver = %s/peersec-whoami\n' "$INETD_SVC" ;;
+	esac
+	case $keys in
+	*" server_args "*) ;;
+	*) printf '\tserver_args = --log %s\n' "$INETD_RAN" ;;
+	esac
 	for a in "$@"; do
 		printf '\t%s = %s\n' "${a%%=*}" "${a#*=}"
 	done
@@ -119,13 +144,14 @@ inetd_service() {
 
 # inetd_start JOB CONF [WRAPPER...]: start the launcher in the background
 # (job JOB, its log in $LAB_TMP/JOB.out) and wait until it serves.
-# INETD_PID is its pid afterwards.
+# INETD_PID is its pid afterwards.  INETD_ARGS: more options for it.
 inetd_start() {
 	local job=$1 conf=$2
 
 	shift 2
+	# shellcheck disable=SC2086
 	LAB_TIMEOUT=110 lab_bg "$job" "$@" run_as "$INETD_CTX" \
-		peersec-inetd -f "$conf"
+		peersec-inetd -f "$conf" ${INETD_ARGS:-}
 	if ! inetd_until 60 _inetd_started "$job" ||
 	   ! grep -q 'running as' "$LAB_TMP/$job.out"; then
 		fail "$job: the launcher starts" "$(cat "$LAB_TMP/$job.out")"
