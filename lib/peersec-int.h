@@ -29,8 +29,6 @@ int peersec__sys_getsockopt(int fd, int level, int name, void *val,
 			    socklen_t *len);
 int peersec__sys_setsockopt(int fd, int level, int name, const void *val,
 			    socklen_t len);
-int peersec__sys_getpeername(int fd, struct sockaddr *sa, socklen_t *len);
-int peersec__sys_getsockname(int fd, struct sockaddr *sa, socklen_t *len);
 ssize_t peersec__sys_recvmsg(int fd, struct msghdr *msg, int flags);
 int peersec__sys_recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen,
 			  int flags, struct timespec *timeout);

@@ -32,16 +32,6 @@ int peersec__sys_setsockopt(int fd, int level, int name, const void *val,
 	return 0;
 }
 
-int peersec__sys_getpeername(int fd, struct sockaddr *sa, socklen_t *len)
-{
-	return getpeername(fd, sa, len) < 0 ? -errno : 0;
-}
-
-int peersec__sys_getsockname(int fd, struct sockaddr *sa, socklen_t *len)
-{
-	return getsockname(fd, sa, len) < 0 ? -errno : 0;
-}
-
 ssize_t peersec__sys_recvmsg(int fd, struct msghdr *msg, int flags)
 {
 	ssize_t n = recvmsg(fd, msg, flags);

@@ -118,17 +118,17 @@ static int within_bound(const char *bound, const char *ctx, char *why)
 	int r = -1;
 
 	if (cls == 0 || perm == 0) {
-		snprintf(why, WHY_MAX, "the policy has no \"context contains\""
+		snprintf(why, INETD_WHY_MAX, "the policy has no \"context contains\""
 			 " permission: the clearance bound cannot be checked");
 	} else if (target == NULL) {
-		snprintf(why, WHY_MAX, "clearance check: out of memory");
+		snprintf(why, INETD_WHY_MAX, "clearance check: out of memory");
 	} else if (security_compute_av_raw(bound, target, cls, perm,
 					   &avd) < 0) {
-		snprintf(why, WHY_MAX, "clearance check of %.80s within %.80s:"
+		snprintf(why, INETD_WHY_MAX, "clearance check of %.80s within %.80s:"
 			 " %s", range_of(ctx), range_of(bound),
 			 strerror(errno));
 	} else if (!(avd.allowed & perm)) {
-		snprintf(why, WHY_MAX, "level %.100s is not within the clearance "
+		snprintf(why, INETD_WHY_MAX, "level %.100s is not within the clearance "
 			 "bound %.100s", range_of(ctx), range_of(bound));
 	} else {
 		r = 0;
@@ -206,28 +206,37 @@ static int server_checks(const struct inetd_service *s, char *why)
 	struct stat sb;
 
 	if (s->exec_fd < 0) {
-		snprintf(why, WHY_MAX, "server %.100s could not be opened at "
+		snprintf(why, INETD_WHY_MAX, "server %.100s could not be opened at "
 			 "the last (re)load: fix it and reload", s->server);
 		return -1;
 	}
 	if (fstat(s->exec_fd, &sb) < 0) {
-		snprintf(why, WHY_MAX, "server %.100s: fstat: %s", s->server,
+		snprintf(why, INETD_WHY_MAX, "server %.100s: fstat: %s", s->server,
 			 strerror(errno));
 		return -1;
 	}
 	if (!S_ISREG(sb.st_mode)) {
-		snprintf(why, WHY_MAX, "server %.100s is not a regular file",
+		snprintf(why, INETD_WHY_MAX, "server %.100s is not a regular file",
 			 s->server);
 		return -1;
 	}
 	if (sb.st_uid != 0 && sb.st_uid != s->uid) {
-		snprintf(why, WHY_MAX, "server %.100s is owned by uid %u, not "
+		snprintf(why, INETD_WHY_MAX, "server %.100s is owned by uid %u, not "
 			 "root or the service's user", s->server,
 			 (unsigned int)sb.st_uid);
 		return -1;
 	}
+	/* Its owner may always make it writable: the service's handlers
+	 * could rewrite what the next peer runs. */
+	if (sb.st_uid != 0 && !s->allow_writable) {
+		snprintf(why, INETD_WHY_MAX, "server %.100s is owned by the service's "
+			 "user (uid %u), which its handlers could rewrite "
+			 "(allow_writable = yes runs it)", s->server,
+			 (unsigned int)sb.st_uid);
+		return -1;
+	}
 	if ((sb.st_mode & (S_IWGRP | S_IWOTH)) && !s->allow_writable) {
-		snprintf(why, WHY_MAX, "server %.100s is writable by group or "
+		snprintf(why, INETD_WHY_MAX, "server %.100s is writable by group or "
 			 "others (mode %04o; allow_writable = yes runs it)",
 			 s->server, (unsigned int)(sb.st_mode & 07777));
 		return -1;
@@ -340,7 +349,7 @@ static int decide(struct inetd_state *st, const struct inetd_service *s,
 	if (range_from != NULL) {
 		r = peersec_label_is_unlabeled(range_from);
 		if (r < 0) {
-			snprintf(why, WHY_MAX, "cannot tell whether the label "
+			snprintf(why, INETD_WHY_MAX, "cannot tell whether the label "
 				 "is the unlabeled context: %s", strerror(-r));
 			return -1;
 		}
@@ -351,7 +360,7 @@ static int decide(struct inetd_state *st, const struct inetd_service *s,
 	}
 	if (range_from == NULL) {
 		if (s->label_required || s->unlabeled_level == NULL) {
-			snprintf(why, WHY_MAX, "no label%s, and the service "
+			snprintf(why, INETD_WHY_MAX, "no label%s, and the service "
 				 "requires one", unlabeled ?
 				 " (the policy's unlabeled context)" : "");
 			return -1;
@@ -360,7 +369,7 @@ static int decide(struct inetd_state *st, const struct inetd_service *s,
 		 * peers, never the base's whole range. */
 		unlabeled_from = with_range(base, s->unlabeled_level);
 		if (unlabeled_from == NULL) {
-			snprintf(why, WHY_MAX, "malformed base context");
+			snprintf(why, INETD_WHY_MAX, "malformed base context");
 			return -1;
 		}
 		range_from = unlabeled_from;
@@ -370,7 +379,7 @@ static int decide(struct inetd_state *st, const struct inetd_service *s,
 	r = derive_from_file(range_from, base, filecon, ctx);
 	free(unlabeled_from);
 	if (r < 0) {
-		snprintf(why, WHY_MAX, "derivation: %s (%s)",
+		snprintf(why, INETD_WHY_MAX, "derivation: %s (%s)",
 			 derive_reason(r), strerror(-r));
 		*final = r == -EPERM || r == -EACCES || r == -EINVAL;
 		return -1;
@@ -379,7 +388,7 @@ static int decide(struct inetd_state *st, const struct inetd_service *s,
 	/* No transition for the server: it would run in the launcher's own
 	 * domain (or the base's), only at the peer's level.  Refuse. */
 	if (same_type(*ctx, st->own_context) || same_type(*ctx, base)) {
-		snprintf(why, WHY_MAX, "no transition: %.90s would run in the "
+		snprintf(why, INETD_WHY_MAX, "no transition: %.90s would run in the "
 			 "launcher's domain (%.100s)", s->server, *ctx);
 		goto refuse;
 	}
@@ -392,7 +401,7 @@ static int decide(struct inetd_state *st, const struct inetd_service *s,
 		bound_range = range_of(st->own_context);
 	bound = with_range(base, bound_range);
 	if (bound == NULL) {
-		snprintf(why, WHY_MAX, "no clearance bound: the launcher's "
+		snprintf(why, INETD_WHY_MAX, "no clearance bound: the launcher's "
 			 "context has no range");
 		goto refuse;
 	}
@@ -421,7 +430,7 @@ int inetd_decide(struct inetd_state *st, const struct inetd_service *s,
 	/* no label where one is required: nothing to look at */
 	if (peer->label == NULL &&
 	    (s->label_required || s->unlabeled_level == NULL)) {
-		snprintf(why, WHY_MAX, "no label, and the service requires "
+		snprintf(why, INETD_WHY_MAX, "no label, and the service requires "
 			 "one");
 		return -1;
 	}
@@ -429,7 +438,7 @@ int inetd_decide(struct inetd_state *st, const struct inetd_service *s,
 		return -1;
 	r = server_context(s, filecon);
 	if (r < 0) {
-		snprintf(why, WHY_MAX, "derivation: %s (%s)",
+		snprintf(why, INETD_WHY_MAX, "derivation: %s (%s)",
 			 derive_reason(r == -ENODATA || r == -ENOTSUP ?
 				       -ENODATA : -EIO), strerror(-r));
 		return -1;
@@ -444,7 +453,7 @@ int inetd_decide(struct inetd_state *st, const struct inetd_service *s,
 		}
 		e = cache_find(st, s, peer->label, filecon);
 		if (e != NULL && e->why != NULL) {
-			snprintf(why, WHY_MAX, "%s", e->why);
+			snprintf(why, INETD_WHY_MAX, "%s", e->why);
 			st->refusals_cached++;
 			return -1;
 		}
@@ -454,7 +463,7 @@ int inetd_decide(struct inetd_state *st, const struct inetd_service *s,
 				st->cached++;
 				return 0;
 			}
-			snprintf(why, WHY_MAX, "out of memory");
+			snprintf(why, INETD_WHY_MAX, "out of memory");
 			return -1;
 		}
 	}
@@ -472,7 +481,7 @@ int inetd_decide(struct inetd_state *st, const struct inetd_service *s,
 void inetd_refuse(struct inetd_state *st, const struct inetd_service *s,
 		  const struct inetd_peer *peer, const char *why)
 {
-	char addr[80], label[INETD_LOG_LABEL_MAX], reason[2 * WHY_MAX];
+	char addr[80], label[INETD_LOG_LABEL_MAX], reason[2 * INETD_WHY_MAX];
 
 	struct inetd_stats *x = inetd_stats_of(st, s->name, s->proto);
 

@@ -28,7 +28,6 @@
 #define INETD_DGRAM_MAX 65536		/* biggest UDP payload, rounded up */
 #define INETD_BATCH 32			/* accepts or datagrams per wakeup */
 #define INETD_WHY_MAX 256		/* a refusal's reason */
-#define WHY_MAX INETD_WHY_MAX
 #define INETD_MAX_SERVERS_DEFAULT 1024	/* servers at once, all services */
 #define INETD_REFUSAL_RATE_DEFAULT 50	/* refusal lines per second */
 
@@ -75,11 +74,11 @@ struct inetd_child {
 	char *ctx;			/* derived context, while starting */
 	char *label;			/* peer's, while starting, or NULL */
 	struct sockaddr_storage addr;	/* the peer, for the log */
-	/* UDP: the launcher's copy of the handler's answering socket, and
-	 * its kernel drop count once it was connected (udp.c). */
 	long long born_ms;		/* CLOCK_MONOTONIC, for the log */
 	long long kill_ms;		/* max_runtime: killed then; 0: never */
 	bool killed;			/* max_runtime reached */
+	/* UDP: the launcher's copy of the handler's answering socket, and
+	 * its kernel drop count once it was connected (udp.c). */
 	int reply_fd;			/* -1: none */
 	unsigned int reply_drops;
 };
@@ -110,7 +109,7 @@ struct inetd_stats {
 
 /*
  * Derived contexts, remembered per (service, peer label) for one
- * configuration and one loaded policy (spawn.c, "the context cache").
+ * configuration and one loaded policy (decide.c, "the context cache").
  */
 #define INETD_CACHE_MAX 64
 struct inetd_cache_entry {
@@ -194,7 +193,8 @@ void inetd_udp_ready(struct inetd_state *st, size_t i);
 void inetd_udp_reply_done(struct inetd_state *st,
 			  const struct inetd_child *c);
 
-/* ---- spawn.c ---- */
+/* ---- decide.c (contexts, their caches, refusals) and spawn.c (the
+ * children) ---- */
 /* Who asked: for the log and the server's environment. */
 struct inetd_peer {
 	struct sockaddr_storage addr;	/* the peer */
@@ -234,7 +234,7 @@ int inetd_spawn(struct inetd_state *st, const struct inetd_service *s,
 
 /* Empty the capability bounding set and the ambient set, lock the
  * securebits that keep uid 0 from gaining capabilities on exec: for the
- * launcher and so for every server.  0, or -1 with @why (WHY_MAX). */
+ * launcher and so for every server.  0, or -1 with @why (INETD_WHY_MAX). */
 int inetd_caps_init(char *why);
 
 /* Children of service @name now running. */

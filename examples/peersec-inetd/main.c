@@ -110,6 +110,9 @@ static int check_servers(const struct inetd_config *cfg)
 			why = "not executable";
 		else if (sb.st_uid != 0 && sb.st_uid != s->uid)
 			why = "owned by neither root nor the service's user";
+		else if (sb.st_uid != 0 && !s->allow_writable)
+			why = "owned by the service's user, which its handlers "
+			      "could rewrite (allow_writable)";
 		else if ((sb.st_mode & (S_IWGRP | S_IWOTH)) &&
 			 !s->allow_writable)
 			why = "writable by group or others (allow_writable)";
@@ -363,7 +366,7 @@ int main(int argc, char **argv)
 	}
 
 	{
-		char why[WHY_MAX];
+		char why[INETD_WHY_MAX];
 
 		if (inetd_caps_init(why) < 0) {
 			inetd_log(LOG_CRIT, "cannot keep capabilities from the "

@@ -182,7 +182,7 @@ static void context_of(pid_t pid, char *cur, size_t size)
 static void refuse_child(struct inetd_state *st, const struct inetd_child *c,
 			 const char *why)
 {
-	char addr[80], label[INETD_LOG_LABEL_MAX], reason[2 * WHY_MAX];
+	char addr[80], label[INETD_LOG_LABEL_MAX], reason[2 * INETD_WHY_MAX];
 
 	struct inetd_stats *x = inetd_stats_of(st, c->service, c->proto);
 
@@ -204,6 +204,8 @@ static void settle(struct inetd_state *st, struct inetd_child *c,
 		   const char *why)
 {
 	if (why != NULL) {
+		/* its session: the server may have started others already */
+		kill(-c->pid, SIGKILL);
 		kill(c->pid, SIGKILL);
 		refuse_child(st, c, why);
 	} else {
@@ -236,7 +238,7 @@ static void settle(struct inetd_state *st, struct inetd_child *c,
 static void check_context(struct inetd_state *st, struct inetd_child *c,
 			  bool last)
 {
-	char cur[4096], why[WHY_MAX];
+	char cur[4096], why[INETD_WHY_MAX];
 
 	context_of(c->pid, cur, sizeof(cur));
 	if (cur[0] == '\0' || strcmp(cur, c->ctx) == 0) {
@@ -269,7 +271,7 @@ static void status_read(struct inetd_state *st, struct inetd_child *c,
 	if (got < 0 && errno == EAGAIN && !last)
 		return;			/* still before its exec */
 	if (got == (ssize_t)sizeof(f)) {
-		char why[WHY_MAX];
+		char why[INETD_WHY_MAX];
 
 		snprintf(why, sizeof(why), "%s: %s", f.step,
 			 strerror(f.err));
@@ -301,7 +303,7 @@ static void status_read(struct inetd_state *st, struct inetd_child *c,
 
 static void early_check(struct inetd_state *st, struct inetd_child *c)
 {
-	char cur[4096], why[WHY_MAX];
+	char cur[4096], why[INETD_WHY_MAX];
 
 	for (int i = 0; i < EARLY_TRIES; i++) {
 		if (i > 0)
@@ -525,7 +527,7 @@ int inetd_caps_init(char *why)
 {
 	if (prctl(PR_SET_SECUREBITS, SECBITS, 0, 0, 0) < 0 &&
 	    prctl(PR_GET_SECUREBITS, 0, 0, 0, 0) != SECBITS) {
-		snprintf(why, WHY_MAX, "securebits: %s", strerror(errno));
+		snprintf(why, INETD_WHY_MAX, "securebits: %s", strerror(errno));
 		return -1;
 	}
 	for (int cap = 0; cap < 64; cap++) {
@@ -533,13 +535,13 @@ int inetd_caps_init(char *why)
 			continue;
 		if (errno == EINVAL)
 			break;			/* past the last one */
-		snprintf(why, WHY_MAX, "capability bounding set: %s",
+		snprintf(why, INETD_WHY_MAX, "capability bounding set: %s",
 			 strerror(errno));
 		return -1;
 	}
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 &&
 	    errno != EINVAL) {
-		snprintf(why, WHY_MAX, "ambient capabilities: %s",
+		snprintf(why, INETD_WHY_MAX, "ambient capabilities: %s",
 			 strerror(errno));
 		return -1;
 	}
@@ -549,7 +551,7 @@ int inetd_caps_init(char *why)
 		if (r < 0)
 			break;
 		if (r != 0) {
-			snprintf(why, WHY_MAX, "capability %d still in the "
+			snprintf(why, INETD_WHY_MAX, "capability %d still in the "
 				 "bounding set", cap);
 			return -1;
 		}
@@ -813,7 +815,7 @@ int inetd_spawn(struct inetd_state *st, const struct inetd_service *s,
 		const struct inetd_peer *peer, const char *ctx,
 		struct inetd_io *io)
 {
-	char why[WHY_MAX] = "";
+	char why[INETD_WHY_MAX] = "";
 	int status[2] = { -1, -1 }, pipe_in[2] = { -1, -1 };
 	struct spawn_args a = {
 		.s = s, .peer = peer, .io = io, .ctx = ctx,

@@ -155,16 +155,20 @@ fail:
 
 void inetd_udp_reply_done(struct inetd_state *st, const struct inetd_child *c)
 {
-	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+	struct sockaddr_storage self;
+	socklen_t self_len = sizeof(self);
 	unsigned int d;
 	char addr[80];
 
 	if (c->reply_fd < 0)
 		return;
-	/* Disconnected, it no longer takes the peer's datagrams from the
-	 * listener, should a process the handler left behind still hold
-	 * it. */
-	connect(c->reply_fd, &unspec, sizeof(unspec));
+	/* Connected to its own address, it no longer takes the peer's
+	 * datagrams, should a process the handler left behind still hold
+	 * it.  Disconnected instead, a socket bound to one address would
+	 * take every datagram sent there before a listener bound to the
+	 * wildcard address saw it. */
+	if (getsockname(c->reply_fd, (struct sockaddr *)&self, &self_len) == 0)
+		connect(c->reply_fd, (struct sockaddr *)&self, self_len);
 	d = inetd_sock_drops(c->reply_fd) - c->reply_drops;
 	close(c->reply_fd);
 	if (d == 0)

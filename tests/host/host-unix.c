@@ -256,7 +256,8 @@ static void rights_batch(void **state)
 	rights_sizes(SOCK_DGRAM, true, true);
 }
 
-/* The issue's own case: 8 descriptors, room for 2, and none at all. */
+/* A peer sends 8 descriptors to a caller with room for 2, or none at all:
+ * the caller gets what fits, and nothing stays open in the process. */
 static void rights_eight_into_two(void **state)
 {
 	union {

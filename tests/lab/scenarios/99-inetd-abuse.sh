@@ -116,7 +116,8 @@ inetd-abuse udp 127.0.0.11 127.0.0.1 7404 1 >/dev/null
 # kernel delivers there what the sender sends next from the same port:
 # that must be dropped, never read by the handler unjudged.  The handler
 # (inetd-abuse handler) answers, tries to detach the socket's filter, and
-# reads on for 1.5 s; the client sends two more datagrams meanwhile.
+# reads on until its socket has dropped the two more datagrams the client
+# sends meanwhile.
 LAB_TRANSPORT=udp
 expect_run "udp: a sender's next datagrams, sent while its handler runs" \
 	inetd-abuse twice 127.0.0.2 127.0.0.1 7407
@@ -126,7 +127,7 @@ expect_eq "udp: the handler reads no datagram it was not started for, binds not 
 	"$(grep 'got=one' "$LAB_TMP/ran/steal.log" 2>/dev/null)"
 n=$(grep -c 'stolen=[1-9]\|bind=ok\|steer=ok' "$LAB_TMP/ran/steal.log" 2>/dev/null)
 expect_eq "udp: no handler read a datagram it was not started for" 0 "${n:-0}"
-# the handler reads for 1.5 s after answering: "two" and "three" reach its
+# the handler reads on after answering: "two" and "three" reach its
 # answering socket while it runs, and are dropped there and counted
 settle
 inetd_conserved "udp: the 3 datagrams of one sender: served, refused or dropped" \
