@@ -7,6 +7,9 @@
 #   test-cli.sh PEERSEC
 set -uo pipefail
 tool=$1
+# Bounds catch hangs, not slowness: every wait for an event, and every run
+# of the tool, may take up to WAIT seconds (a busy or sanitized run is slow).
+WAIT=${PEERSEC_TEST_WAIT:-60}
 tmp=$(mktemp -d)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; rm -rf "$tmp"' EXIT
@@ -28,7 +31,7 @@ run() {
 	local want=$1 name=$2 rc
 
 	shift 2
-	timeout 10 "$tool" "$@" >"$tmp/out" 2>"$tmp/err"
+	timeout "$WAIT" "$tool" "$@" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
 	out=$(cat "$tmp/out") err=$(cat "$tmp/err")
 	check "$name: exit $want" "$want" "$rc"
@@ -44,7 +47,7 @@ bg() {
 	"$tool" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" &
 	pids+=($!)
 	eval "${name}_pid=$!"
-	for ((i = 0; i < 200; i++)); do
+	for ((i = 0; i < WAIT * 50; i++)); do
 		grep -qs '^peersec: listening on' "$tmp/$name.err" && return 0
 		sleep 0.02
 	done
@@ -121,11 +124,11 @@ port=$((port + 1))
 bg l listen tcp "127.0.0.1:$port" -n 1 || bad=$((bad + 1))
 exec {hold}<>"/dev/tcp/127.0.0.1/$port"
 wait "$l_pid"
-sleep 30 <&"$hold" &
+sleep infinity <&"$hold" &
 holder=$!
 pids+=("$holder")
 exec {hold}<&-
-for ((i = 0; i < 200; i++)); do	# until the child has its stdin
+for ((i = 0; i < WAIT * 50; i++)); do	# until the child has its stdin
 	[[ $(readlink "/proc/$holder/fd/0") == socket:* ]] && break
 	sleep 0.02
 done

@@ -81,7 +81,10 @@ stage() {
 	rm -f "$dir/meson-logs/$logbase".* "$dir/meson-logs/$logbase"-*
 	export PEERSEC_LAB_PROGRESS=$top/$dir/$logbase.progress
 	: >"$PEERSEC_LAB_PROGRESS"
-	meson test -C "$dir" --no-rebuild --logbase "$logbase" --print-errorlogs "$@" &
+	# meson's per-test timeouts (30 s unless a test sets its own) are for
+	# hangs: four times that on a busy machine still catches one
+	meson test -C "$dir" --no-rebuild --timeout-multiplier 4 \
+		--logbase "$logbase" --print-errorlogs "$@" &
 	pid=$!
 	tail -n +1 -F --pid="$pid" "$PEERSEC_LAB_PROGRESS" 2>/dev/null |
 		sed -u "s/^/  [$name] /" &
