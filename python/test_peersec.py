@@ -163,10 +163,23 @@ class Dgram(unittest.TestCase):
         got = []
         t = threading.Thread(target=lambda: got.append(
             peersec.dgram_recvmsg(rx, 10)))
+        # a receiver that kept the GIL would block this thread too: the
+        # timeout ends such a regression instead of hanging the test
+        rx.settimeout(60)
         t.start()
-        time.sleep(0.1)         # the receiver blocks without the GIL
+        # wait until the receiver sleeps in the kernel; this loop runs
+        # only if it released the GIL
+        stat = f'/proc/self/task/{t.native_id}/stat'
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with open(stat) as f:
+                if f.read().rsplit(')', 1)[1].split()[0] == 'S':
+                    break
+            time.sleep(0.01)
+        else:
+            self.fail('the receiver never blocked')
         tx.sendto(b'late', rx.getsockname())
-        t.join(5)
+        t.join(60)
         self.assertFalse(t.is_alive())
         self.assertEqual(got[0][0], b'late')
 
