@@ -6,8 +6,9 @@
 # refpolicy).  Over TCP, UDP and SCTP, for tag types 1 (bitmap), 2
 # (enumerated) and 5 (ranged) with a pass-through DOI, and tag 1 with a std
 # DOI that maps categories to other numbers on the wire (both ends
-# translate, so the label reads back unchanged).  Then the launcher: a
-# client's level comes off the wire and the server runs at it.
+# translate, so the label reads back unchanged); and for each, a level the
+# tag cannot carry (the SELinux test suite's inet_socket cases).  Then the
+# launcher: a client's level comes off the wire and the server runs at it.
 LAB_SOURCE="CIPSO"
 lab_topology || return 0
 
@@ -42,6 +43,22 @@ for spec in "1 pass 1 s0:c1,c7" "2 pass 2 s0:c2,c5" "3 pass 5 s0:c0.c9,c200" \
 			in_a run_as "$cl:$lvl" sctp-peer client -e "$peer" "$B4" $port
 		expect_job "$what: sctp4: server reads the wire's level" srv
 	fi
+
+	# More than the tag can carry (1: categories up to c239, 2: at most 15
+	# categories, 5: at most 7 ranges, 8 when the first starts at c0), or a
+	# category the std DOI does not map: the kernel cannot build the
+	# option, and connect() fails before a packet leaves.
+	case $tag:$type in
+	1:pass) big=s0:c250 why="No space left on device" ;;
+	2:pass) big=s0:c0,c2,c4,c6,c8,c10,c12,c14,c16,c18,c20,c22,c24,c26,c28,c30
+		why="No space left on device" ;;
+	5:pass) big=s0:c1,c3,c5,c7,c9,c11,c13,c15,c17 why="No space left on device" ;;
+	1:std) big=s0:c20 why="Operation not permitted" ;;
+	esac
+	LAB_TRANSPORT=tcp4
+	out=$(in_a stream-peer client -s "$cl:$big" -e none "$B4" $((port + 100)) 2>&1)
+	expect_eq "$what: a socket at a level the tag cannot carry ($big) cannot connect" \
+		"stream-peer: connect: $why" "$out"
 	lab_netlabel_map_reset
 done
 
