@@ -227,7 +227,10 @@ _inetd_dropped() {
 
 	before=$(wc -l <"$INETD_RAN")
 	n0=$(grep -c "peer $src:" "$LAB_TMP/$job.out")
-	inetd-client ask "$proto" "$src" 127.0.0.1 "$port" 2 >"$LAB_TMP/refused.out" 2>&1
+	# nothing comes back, not even a reset: the client's connect() would
+	# wait for the kernel's SYN retries (minutes), so it is stopped
+	timeout "$(lab_bound 3)" \
+		inetd-client ask "$proto" "$src" 127.0.0.1 "$port" 2 >"$LAB_TMP/refused.out" 2>&1
 	rc=$?
 	after=$(wc -l <"$INETD_RAN")
 	n1=$(grep -c "peer $src:" "$LAB_TMP/$job.out")
