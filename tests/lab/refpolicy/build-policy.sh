@@ -30,6 +30,7 @@ default) part=lab-mcs.cil ;;
 *) die "unknown flavour $flavour (mls or default)" ;;
 esac
 command -v secilc >/dev/null || die "secilc not found"
+command -v bzcat >/dev/null || die "bzcat not found (bzip2)"
 
 # The package's postinst disables these (they are not needed on Debian).
 notdefault=" amtu bugzilla cobbler condor cyphesis git ksmtuned likewise livecd nessus numad oddjob openca soundserver thunderbird updfstab usernetctl "
