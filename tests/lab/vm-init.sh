@@ -189,10 +189,10 @@ mkdir -p /tmp/lab
 for s in /lab/scenarios/*.sh; do
 	name=${s##*/}
 	name=${name%.sh}
-	# shellcheck disable=SC2254
 	match=no
 	set -f
 	for pat in $(echo "$only" | tr , ' '); do
+		# shellcheck disable=SC2254
 		case ${name}.sh in $pat) match=yes ;; esac
 	done
 	set +f
