@@ -12,7 +12,7 @@ packages=(
 	# tests: unit, sanitizers, memcheck, coverage, fuzzing
 	libcmocka-dev valgrind libc6-dbg gcovr clang libclang-rt-14-dev iproute2
 	# the labeled-network lab (tests/lab)
-	qemu-system-x86 busybox-static secilc cpio kmod netlabel-tools
+	qemu-system-x86 busybox-static secilc cpio kmod netlabel-tools bzip2
 	# the Python module (python/) and its lab run
 	python3-dev python3-minimal
 	# benchmarks

@@ -5,10 +5,12 @@
 #   build/        unit, host, hygiene and install tests
 # then three lines of work side by side (a VM keeps about one core busy
 # under TCG; the lab's bounds scale with the VM's speed):
-#   a VM          the lab with build/, then build/'s library-calling
-#                 programs under valgrind (lab-memcheck)
+#   a VM          the lab with build/, then the same build under Debian's
+#                 refpolicy, MLS and MCS (lab-refpolicy)
 #   a VM          the lab with build-asan/ (library, launcher and programs
-#                 under ASan+UBSan)
+#                 under ASan+UBSan), then build/'s library-calling programs
+#                 under valgrind (lab-memcheck), then AppArmor's answers
+#                 (lab-apparmor)
 #   the host      build/: Debian packages built from a copy of the tree and
 #                 used, and a parent project using libpeersec as a subproject;
 #                 build-asan/: unit, host, peersec(1) and Python tests under
@@ -114,17 +116,22 @@ setup() {
 
 setup build
 setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Ddocs=disabled
-stage "unit, host, hygiene, install" build --no-suite lab --no-suite lab-memcheck --no-suite fuzz
+stage "unit, host, hygiene, install" build --no-suite lab --no-suite lab-memcheck \
+	--no-suite lab-refpolicy --no-suite lab-apparmor --no-suite fuzz
 
 # Two VMs, each needing about one core under TCG.  A sanitizer report in
 # any scenario fails it (tests/lab/README.md); lab-memcheck runs
 # stream-peer, udp-peer and sctp-peer under valgrind in 94-library-sample.
 {
 	stage "lab" build --suite lab
-	stage "lab, valgrind" build --suite lab-memcheck
+	stage "lab, refpolicy MLS and MCS" build --suite lab-refpolicy
 } &
 vm_work=$!
-stage "lab, ASan+UBSan" build-asan --suite lab &
+{
+	stage "lab, ASan+UBSan" build-asan --suite lab
+	stage "lab, valgrind" build --suite lab-memcheck
+	stage "lab, AppArmor" build --suite lab-apparmor
+} &
 vm_asan=$!
 
 # The host's line of work.

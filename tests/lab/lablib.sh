@@ -27,7 +27,15 @@ PATH=$LAB_BIN:/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
 
 A4=10.0.0.1 B4=10.0.0.2 A6=fd00::1 B6=fd00::2
-LAB_SPD=system_u:object_r:spd_t:s0
+# The policy world's names (run-lab.sh writes other worlds' into lab/env.sh):
+# the small CIL policy's by default.
+LAB_WORLD=${LAB_WORLD:-small}
+LAB_SPD=${LAB_SPD:-system_u:object_r:spd_t:s0}
+LAB_KERNEL_CTX=${LAB_KERNEL_CTX:-system_u:system_r:kernel_t:s0-s0:c0.c1023}
+LAB_UNLABELED_CTX=${LAB_UNLABELED_CTX:-system_u:object_r:unlabeled_t:s0}
+# NetLabel's base for a peer whose label came off the wire (CIPSO,
+# CALIPSO): the "netmsg" initial SID's user:role:type, with the wire's level.
+LAB_NETMSG=${LAB_NETMSG:-system_u:object_r:unlabeled_t}
 LAB_PROTOS=${LAB_PROTOS:-"6 17 132"}	# tcp udp sctp; ICMP/ND stay plain
 LAB_SCENARIO=${LAB_SCENARIO:-scenario}
 LAB_TAP=${LAB_TAP:-/dev/stdout}
@@ -413,6 +421,80 @@ lab_netlabel_clear() {
 	rm -f "$LAB_TMP/.netlabel"
 }
 
+# lab_cipso DOI pass|std TAG ADDR/MASK...: CIPSO (IPv4) for traffic to and
+# from ADDR/MASK: a DOI of that type with that tag type (1: bitmap, 2:
+# enumerated, 5: ranged), and NetLabel's default mapping sends it there.
+# A std DOI maps level 0 to 0 and categories c0-c9 to 100-109 on the wire
+# ($LAB_CIPSO_STD_CATS).  The receiver's peer label is the policy's netmsg
+# context ($LAB_NETMSG) with the level from the packet.
+# lab_calipso DOI ADDR/MASK...: the same for IPv6 (CALIPSO, pass-through).
+# Every other address stays unlabeled; lab_netlabel_map_reset (and lab_end)
+# restore NetLabel's default mapping and remove the DOIs.
+LAB_CIPSO_STD_CATS=0=100,1=101,2=102,3=103,4=104,5=105,6=106,7=107,8=108,9=109
+lab_cipso() {
+	local doi=$1 type=$2 tag=$3
+
+	shift 3
+	case $type in
+	pass) "$NETLABELCTL" cipsov4 add pass doi:"$doi" tags:"$tag" ;;
+	std) "$NETLABELCTL" cipsov4 add std doi:"$doi" tags:"$tag" \
+		levels:0=0 categories:"$LAB_CIPSO_STD_CATS" ;;
+	esac || { fail "lab_cipso: DOI $doi ($type, tag $tag)" \
+		"netlabelctl cipsov4 add failed"; return 1; }
+	echo "cipsov4 $doi" >>"$LAB_TMP/.nldoi"
+	_lab_nlmap "cipsov4,$doi" "$@"
+}
+
+lab_calipso() {
+	local doi=$1
+
+	shift
+	"$NETLABELCTL" calipso add pass doi:"$doi" ||
+		{ fail "lab_calipso: DOI $doi" "netlabelctl calipso add failed"; return 1; }
+	echo "calipso $doi" >>"$LAB_TMP/.nldoi"
+	_lab_nlmap "calipso,$doi" "$@"
+}
+
+# _lab_nlmap PROTOCOL ADDR/MASK...: NetLabel's default mapping by address:
+# the first call replaces the plain one (unlabeled) by address selectors,
+# unlabeled for every address, then PROTOCOL for each ADDR/MASK.
+_lab_nlmap() {
+	local proto=$1 a
+
+	shift
+	if [ ! -f "$LAB_TMP/.nlmap" ]; then
+		touch "$LAB_TMP/.nlmap"
+		"$NETLABELCTL" map del default &&
+		"$NETLABELCTL" map add default address:0.0.0.0/0 protocol:unlbl &&
+		"$NETLABELCTL" map add default address:::/0 protocol:unlbl || {
+			fail "NetLabel: default mapping by address" \
+				"netlabelctl map failed"
+			return 1
+		}
+	fi
+	for a in "$@"; do
+		"$NETLABELCTL" map add default address:"$a" protocol:"$proto" || {
+			fail "NetLabel: $a to $proto" "netlabelctl map add failed"
+			return 1
+		}
+	done
+}
+
+lab_netlabel_map_reset() {
+	local kind doi
+
+	if [ -f "$LAB_TMP/.nlmap" ]; then
+		"$NETLABELCTL" map del default
+		"$NETLABELCTL" map add default protocol:unlbl
+		rm -f "$LAB_TMP/.nlmap"
+	fi
+	[ -f "$LAB_TMP/.nldoi" ] || return 0
+	while read -r kind doi; do
+		"$NETLABELCTL" "$kind" del doi:"$doi"
+	done <"$LAB_TMP/.nldoi"
+	rm -f "$LAB_TMP/.nldoi"
+}
+
 # lab_unlabeled: no labeling source; fails if one is left over.
 lab_unlabeled() {
 	local left
@@ -432,6 +514,7 @@ lab_begin() {
 lab_end() {
 	lab_kill_jobs
 	lab_netlabel_clear
+	lab_netlabel_map_reset
 	"$IP" netns del a 2>/dev/null
 	"$IP" netns del b 2>/dev/null
 	return 0

@@ -5,7 +5,20 @@
 # every in-VM check as one TAP line (meson test 'lab', protocol tap).
 #
 #   run-lab.sh [--tap] [--memcheck] [--unavailable REASON]
-#              [--scenarios DIR] [--vm-bin FILE]... --lib LIBPEERSEC PROGRAM...
+#              [--scenarios DIR] [--vm-bin FILE]...
+#              [--refpolicy mls|default | --policy BINARY] [--lsm apparmor]
+#              --lib LIBPEERSEC PROGRAM...
+#
+# The policy world (default: the small CIL policy, policy/*.cil):
+#   --refpolicy mls|default  Debian's reference policy, selinux-policy-mls or
+#                   selinux-policy-default (MCS), plus the lab's test module
+#                   (refpolicy/build-policy.sh; nothing is installed on the
+#                   host); lab/env.sh then names that world's contexts
+#                   (LAB_WORLD, LAB_KERNEL_CTX, LAB_UNLABELED_CTX ...)
+#   --policy BINARY  a prebuilt binary policy instead of policy/*.cil
+#   --lsm apparmor  boot with lsm=apparmor instead of SELinux: no policy
+#                   load; Debian's apparmor package (unpacked, not
+#                   installed) gives the VM apparmor_parser (LAB_WORLD=apparmor)
 #
 # --scenarios DIR runs DIR/*.sh instead of scenarios/*.sh, and each --vm-bin
 # FILE goes to /lab/bin beside vm-bin/* (bench/lab/run.sh runs the
@@ -55,8 +68,8 @@ set -uo pipefail
 export LC_ALL=C
 
 here=$(cd "$(dirname "$0")" && pwd)
-tap_mode=0 unavailable='' lib='' memcheck=0 scenarios=$here/scenarios
-progs=() extra_bin=()
+tap_mode=0 unavailable='' lib='' memcheck=0 scenarios=''
+progs=() extra_bin=() refpolicy='' policy_bin='' lsm=selinux
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--tap) tap_mode=1 ;;
@@ -65,12 +78,25 @@ while [[ $# -gt 0 ]]; do
 	--lib) lib=$2; shift ;;
 	--scenarios) scenarios=$2; shift ;;
 	--vm-bin) extra_bin+=("$2"); shift ;;
+	--refpolicy) refpolicy=$2; shift ;;
+	--policy) policy_bin=$2; shift ;;
+	--lsm) lsm=$2; shift ;;
 	*) progs+=("$1") ;;
 	esac
 	shift
 done
 
-work=${PEERSEC_LAB_WORK:-${PEERSEC_BUILDDIR:-$PWD}/tests/lab/vm}
+if [[ -z $scenarios ]]; then
+	scenarios=$here/scenarios
+	[[ $lsm == apparmor ]] && scenarios=$here/scenarios-apparmor
+fi
+case $lsm:$refpolicy in
+selinux:) world_dir=vm ;;
+selinux:mls|selinux:default) world_dir=vm-refpolicy-$refpolicy ;;
+apparmor:) world_dir=vm-apparmor ;;
+*) echo "run-lab.sh: unknown world: --lsm $lsm --refpolicy $refpolicy" >&2; exit 2 ;;
+esac
+work=${PEERSEC_LAB_WORK:-${PEERSEC_BUILDDIR:-$PWD}/tests/lab/$world_dir}
 progress=${PEERSEC_LAB_PROGRESS:-}
 progress() { [[ -z $progress ]] || printf '%s\n' "$*" >>"$progress"; }
 enforcing=${PEERSEC_LAB_ENFORCING:-1}
@@ -79,6 +105,13 @@ valgrind=${PEERSEC_LAB_VALGRIND:-}
 # lab-memcheck: one short scenario with a client and server per protocol
 # under valgrind (a valgrind start costs seconds in the emulated VM).
 memcheck_only='94-library-sample.sh'
+# The MCS world runs the selfcheck and the launcher's scenarios: MCS users
+# meet the library through the launcher, and categories are all MCS has.
+[[ $refpolicy == default ]] && only=${PEERSEC_LAB_ONLY:-00-*,95-*,96-*,97-*,98-*,99-*}
+# The MLS world runs every scenario but 99-inetd-abuse: it counts the
+# launcher's refusals of unlabeled peers, which refpolicy MLS drops in the
+# kernel before the launcher sees them (95 and 96 check that instead).
+[[ $refpolicy == mls ]] && only=${PEERSEC_LAB_ONLY:-[0-8]*,9[0-8]-*}
 if [[ $memcheck -eq 1 ]]; then
 	work=${PEERSEC_LAB_WORK:-${PEERSEC_BUILDDIR:-$PWD}/tests/lab/vm-memcheck}
 	valgrind=${PEERSEC_LAB_VALGRIND:-stream-peer udp-peer sctp-peer}
@@ -245,9 +278,56 @@ while read -r m; do
 done <"$here/modules.list"
 cp "$here/modules.list" "$root/lab/"
 
-secilc --mls=true -c 33 -o "$root/lab/policy.33" -f /dev/null \
-	"$here"/policy/*.cil >"$work/secilc.log" 2>&1 ||
-	fail_build "secilc: $(tr '\n' ' ' <"$work/secilc.log")"
+if [[ $lsm == apparmor ]]; then
+	# no SELinux policy: Debian's apparmor_parser (unpacked, not installed)
+	aadir=$("$here/fetch-package.sh" apparmor) ||
+		cannot_run "could not fetch Debian's apparmor package"
+	# parser.conf names the feature set to compile for
+	# (/usr/share/apparmor-features)
+	mkdir -p "$root/etc/apparmor" "$root/usr/share" &&
+	cp "$aadir/sbin/apparmor_parser" "$root/usr/sbin/" &&
+	cp "$aadir/etc/apparmor/parser.conf" "$root/etc/apparmor/" &&
+	cp -r "$aadir/usr/share/apparmor-features" "$root/usr/share/" ||
+		fail_build "copying apparmor_parser"
+	ldd "$aadir/sbin/apparmor_parser" | awk '/=> \// { print $3 } /^\t\// { print $1 }' |
+	while read -r so; do
+		[[ -f $root$so ]] && continue
+		mkdir -p "$root$(dirname "$so")" && cp -L "$so" "$root$so" || exit 1
+	done || fail_build "copying apparmor_parser's libraries"
+elif [[ -n $policy_bin ]]; then
+	cp "$policy_bin" "$root/lab/policy.33" || fail_build "copying $policy_bin"
+elif [[ -n $refpolicy ]]; then
+	"$here/refpolicy/build-policy.sh" "$refpolicy" "$root/lab/policy.33" \
+		>"$work/secilc.log" 2>&1 ||
+		fail_build "refpolicy $refpolicy: $(tail -n 5 "$work/secilc.log" | tr '\n' ' ')"
+else
+	secilc --mls=true -c 33 -o "$root/lab/policy.33" -f /dev/null \
+		"$here"/policy/*.cil >"$work/secilc.log" 2>&1 ||
+		fail_build "secilc: $(tr '\n' ' ' <"$work/secilc.log")"
+fi
+
+# The world's own names, for the scenarios (lab/env.sh; lablib.sh has the
+# small policy's as defaults).  Refpolicy labels the kernel, unlabeled
+# traffic and NetLabel's wire-only peers (netmsg) at its system high in MLS,
+# and needs an SPD context whose range covers every socket's (association
+# polmatch: the SPD's range must contain the socket's).
+case $lsm:$refpolicy in
+selinux:mls) cat <<-'EOF2' ;;
+	export LAB_WORLD=refpolicy-mls
+	export LAB_KERNEL_CTX=system_u:system_r:kernel_t:s15:c0.c1023
+	export LAB_UNLABELED_CTX=system_u:object_r:unlabeled_t:s15:c0.c1023
+	export LAB_NETMSG=system_u:object_r:netlabel_peer_t
+	export LAB_SPD=system_u:object_r:spd_t:s0-s15:c0.c1023
+	EOF2
+selinux:default) cat <<-'EOF2' ;;
+	export LAB_WORLD=refpolicy-mcs
+	export LAB_KERNEL_CTX=system_u:system_r:kernel_t:s0
+	export LAB_UNLABELED_CTX=system_u:object_r:unlabeled_t:s0
+	export LAB_NETMSG=system_u:object_r:netlabel_peer_t
+	export LAB_SPD=system_u:object_r:spd_t:s0-s0:c0.c1023
+	EOF2
+apparmor:*) echo "export LAB_WORLD=apparmor" ;;
+esac >>"$root/lab/env.sh" || fail_build "writing lab/env.sh"
 
 cp "$here/vm-init.sh" "$root/init" && chmod 0755 "$root/init" &&
 cp "$here/lablib.sh" "$root/lab/" &&
@@ -267,7 +347,11 @@ t1=$(date +%s.%N)
 # scenario that ends becomes one progress line (PEERSEC_LAB_PROGRESS).
 console=$work/console.log results=$work/results.log
 rm -f "$console" "$results"
-append="console=ttyS0 quiet panic=-1 lsm=selinux enforcing=$enforcing"
+if [[ $lsm == apparmor ]]; then
+	append="console=ttyS0 quiet panic=-1 lsm=apparmor apparmor=1 lab.lsm=apparmor"
+else
+	append="console=ttyS0 quiet panic=-1 lsm=selinux enforcing=$enforcing"
+fi
 append+=" lab.enforcing=$enforcing lab.only=$only"
 [[ -n ${PEERSEC_LAB_SCALE:-} ]] && append+=" lab.scale=$PEERSEC_LAB_SCALE"
 [[ -n ${PEERSEC_LAB_STALL:-} ]] && append+=" lab.stall=$PEERSEC_LAB_STALL"

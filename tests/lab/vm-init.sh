@@ -12,6 +12,10 @@
 #   lab.enforcing=0|1    SELinux mode after the policy load (default 1)
 #   lab.scale=N          the time scale (default: measured, see below)
 #   lab.stall=SECS       the scenario watchdog's bound (default 150 * scale)
+#   lab.lsm=apparmor     AppArmor instead of SELinux: no policy load and no
+#                        SELinux checks; securityfs is mounted for the
+#                        scenarios' apparmor_parser
+# lab.only may list several globs separated by commas.
 #
 # Time bounds exist to catch hangs, not slowness.  The guest's uptime when
 # /init starts measures how fast this machine runs the VM right now (about
@@ -40,13 +44,14 @@ stty -F /dev/ttyS1 raw -echo
 exec 3>/dev/ttyS1
 
 boot_s=$(cut -d' ' -f1 /proc/uptime)
-only='*' enforcing=1 scale='' stall=''
+only='*' enforcing=1 scale='' stall='' lsm=selinux
 for arg in $(cat /proc/cmdline); do
 	case $arg in
 	lab.only=*) only=${arg#lab.only=} ;;
 	lab.enforcing=*) enforcing=${arg#lab.enforcing=} ;;
 	lab.scale=*) scale=${arg#lab.scale=} ;;
 	lab.stall=*) stall=${arg#lab.stall=} ;;
+	lab.lsm=*) lsm=${arg#lab.lsm=} ;;
 	esac
 done
 [ -n "$scale" ] ||
@@ -79,16 +84,26 @@ while read -r m; do
 done </lab/modules.list
 tap "ok - boot: $loaded kernel modules loaded"
 
-# Policy: one write() to /sys/fs/selinux/load, then the mode.
-lab-loadpolicy /lab/policy.33 "$enforcing" || die "policy load failed"
-mode=$(cat /sys/fs/selinux/enforce)
-if [ "$mode" = "$enforcing" ]; then
-	tap "ok - boot: SELinux policy loaded, enforce=$mode"
+if [ "$lsm" = apparmor ]; then
+	# AppArmor: nothing to load here (the scenarios load their profiles)
+	lsms=$(cat /sys/kernel/security/lsm 2>/dev/null)
+	case ,$lsms, in
+	*,apparmor,*) tap "ok - boot: AppArmor is active (LSMs: $lsms)" ;;
+	*) tap "not ok - boot: AppArmor is active (LSMs: ${lsms:-none})" ;;
+	esac
+	echo "lab: running as $(cat /proc/self/attr/current), LSMs $lsms"
 else
-	tap "not ok - boot: SELinux policy loaded, enforce=$mode (wanted $enforcing)"
+	# Policy: one write() to /sys/fs/selinux/load, then the mode.
+	lab-loadpolicy /lab/policy.33 "$enforcing" || die "policy load failed"
+	mode=$(cat /sys/fs/selinux/enforce)
+	if [ "$mode" = "$enforcing" ]; then
+		tap "ok - boot: SELinux policy loaded, enforce=$mode"
+	else
+		tap "not ok - boot: SELinux policy loaded, enforce=$mode (wanted $enforcing)"
+	fi
+	tap "# timing: policy loaded at $(uptime_s) s"
+	echo "lab: running as $(cat /proc/self/attr/current), enforce=$mode"
 fi
-tap "# timing: policy loaded at $(uptime_s) s"
-echo "lab: running as $(cat /proc/self/attr/current), enforce=$mode"
 
 # Sanitizer options and valgrind wrappers, when run-lab.sh set them
 # (lab/env.sh); every scenario inherits them.
@@ -174,8 +189,14 @@ mkdir -p /tmp/lab
 for s in /lab/scenarios/*.sh; do
 	name=${s##*/}
 	name=${name%.sh}
-	# shellcheck disable=SC2254
-	case ${name}.sh in $only) ;; *) continue ;; esac
+	match=no
+	set -f
+	for pat in $(echo "$only" | tr , ' '); do
+		# shellcheck disable=SC2254
+		case ${name}.sh in $pat) match=yes ;; esac
+	done
+	set +f
+	[ $match = yes ] || continue
 	t=/tmp/lab/$name.tap
 	: >"$t"
 	mkdir -p "/tmp/lab/$name"
@@ -195,14 +216,19 @@ for s in /lab/scenarios/*.sh; do
 done
 tap "# timing: scenarios done at $(uptime_s) s"
 
-denials=$(dmesg | grep -c 'avc:  denied')
-tap "# $denials AVC denials in the kernel log"
-dmesg | grep 'avc:  denied' | head -n 20
-mode=$(cat /sys/fs/selinux/enforce)
-if [ "$mode" = "$enforcing" ]; then
-	tap "ok - end: SELinux still enforce=$mode after all scenarios"
+if [ "$lsm" = apparmor ]; then
+	tap "# $(dmesg | grep -c 'apparmor="DENIED"') AppArmor denials in the kernel log"
+	dmesg | grep 'apparmor="DENIED"' | head -n 20
 else
-	tap "not ok - end: SELinux enforce=$mode after all scenarios"
+	denials=$(dmesg | grep -c 'avc:  denied')
+	tap "# $denials AVC denials in the kernel log"
+	dmesg | grep 'avc:  denied' | head -n 40
+	mode=$(cat /sys/fs/selinux/enforce)
+	if [ "$mode" = "$enforcing" ]; then
+		tap "ok - end: SELinux still enforce=$mode after all scenarios"
+	else
+		tap "not ok - end: SELinux enforce=$mode after all scenarios"
+	fi
 fi
 tap "# lab-end"
 exec 3>&-

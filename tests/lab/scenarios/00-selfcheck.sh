@@ -16,7 +16,7 @@ lab_wait srv
 
 # The kernel, the policy and the mode the scenarios run under.
 expect_eq "lab runs in the kernel's own context" \
-	system_u:system_r:kernel_t:s0-s0:c0.c1023 "$(cat /proc/self/attr/current)"
+	"$LAB_KERNEL_CTX" "$(cat /proc/self/attr/current)"
 expect_eq "SELinux is the only major LSM" lockdown,capability,selinux \
 	"$(cat /sys/kernel/security/lsm 2>/dev/null)"
 

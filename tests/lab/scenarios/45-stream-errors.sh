@@ -17,7 +17,7 @@ out=$LAB_TMP/last.out
 # SELinux gives a TCP socket that never connected the policy's unlabeled
 # context as its peer label, and SO_PEERSEC returns it: documented in
 # peersec_tcp_get(3) (NOTES), recognised by peersec_label_is_unlabeled().
-unlabeled=system_u:object_r:unlabeled_t:s0
+unlabeled=$LAB_UNLABELED_CTX
 for sock in "unconnected TCP socket" "listening TCP socket"; do
 	expect_eq "$sock: the policy's unlabeled context" "$unlabeled" \
 		"$(answer_of "$out" "$sock")"

@@ -24,7 +24,15 @@ conf=$LAB_TMP/activated.conf
 	inetd_service act-tcp tcp 7101
 	inetd_service act-udp udp 7102
 } >"$conf"
-inetd_start act "$conf" inetd-activate act-tcp=tcp:127.0.0.1:7101 \
+# systemd (init_t) runs at s0-s15:c0.c1023 and creates its sockets at s0;
+# /init is at s15 in refpolicy MLS, where the launcher may not use a socket
+# it created (MLS getattr/getopt), so there the activator runs at
+# systemd's range.
+activator=
+[ "$LAB_WORLD" = refpolicy-mls ] &&
+	activator="run_as system_u:system_r:kernel_t:s0-s15:c0.c1023"
+# shellcheck disable=SC2086
+inetd_start act "$conf" $activator inetd-activate act-tcp=tcp:127.0.0.1:7101 \
 	act-udp=udp:127.0.0.1:7102 -- || return 0
 if grep -q 'service act-tcp: using socket 3 from systemd' "$LAB_TMP/act.out" &&
    grep -q 'service act-udp: using socket 4 from systemd' "$LAB_TMP/act.out"; then
@@ -39,6 +47,11 @@ LAB_TRANSPORT=udp
 inetd_ask "activation: udp client at s0:c7 gets a server at s0:c7" \
 	udp 127.0.0.2 7102 "$SERVICE:s0:c7" "$L1"
 LAB_TRANSPORT=tcp
+# In refpolicy MLS too the launcher sees the unlabeled peer and refuses it
+# itself: a passed socket carries its creator's label, and systemd's range
+# (here the activator's, kernel_t at s0-s15 with mlsnetread; init_t has
+# mlsnetreadtoclr) reaches the unlabeled context's s15, so "peer recv"
+# lets it in, where the launcher's own socket (95) would drop it.
 inetd_refused "activation: an unlabeled client gets nothing" \
 	tcp 127.0.0.1 7101 act "label"
 inetd_stop act
@@ -46,7 +59,8 @@ inetd_stop act
 # a passed socket of the wrong kind: the launcher refuses to start
 for spec in "unix:$LAB_TMP/act.sock:0|family 1, type 1, protocol 0" \
 	    "udp:127.0.0.1:7101|family 2, type 2, protocol 17"; do
-	LAB_TIMEOUT=60 lab_bg mis inetd-activate "act-tcp=${spec%%|*}" -- \
+	# shellcheck disable=SC2086
+	LAB_TIMEOUT=60 lab_bg mis $activator inetd-activate "act-tcp=${spec%%|*}" -- \
 		run_as "$INETD_CTX" peersec-inetd -f "$conf"
 	lab_wait mis
 	rc=$?

@@ -30,7 +30,10 @@ d "a file without a transition keeps the launcher's type" \
 	"$P:s0:c4" - "$plain" system_u:system_r:launcher_t:s0:c4
 d "a range the base's user may not hold: -EPERM" \
 	"$P:s0:c4" lab_low_u:system_r:launcher_t:s0 "$svc" -EPERM
-d "a sensitivity the policy lacks: -EPERM" "$P:s9" - "$svc" -EPERM
+# refpolicy MLS has s0-s15
+lacks=s9
+[ "$LAB_WORLD" = refpolicy-mls ] && lacks=s16
+d "a sensitivity the policy lacks: -EPERM" "$P:$lacks" - "$svc" -EPERM
 d "a category the policy lacks: -EPERM" "$P:s0:c2000" - "$svc" -EPERM
 d "a peer label without a range: -EINVAL" "$P" - "$svc" -EINVAL
 d "no such program: -ENOENT" "$P:s0" - /lab/no/such/program -ENOENT

@@ -215,9 +215,20 @@ inetd_ask() {
 # inetd_refused NAME PROTO SRC PORT LOGJOB REASON: the client gets nothing,
 # no server ran, and the launcher logged the refusal with the peer's
 # address and REASON.
+#
+# Where the policy drops a peer's packets before the launcher reads them,
+# the refusal is the kernel's: list the peer's source address in
+# INETD_DROPS.  refpolicy MLS does this ("peer recv": the socket's clearance
+# must dominate the peer's level) for unlabeled peers, whose label is the
+# unlabeled context at s15:c0.c1023, and for peers above the launcher's
+# clearance.  Then the client gets nothing, no server runs, and the
+# launcher never hears of the peer (it logs nothing for it).
 inetd_refused() {
 	local name=$1 proto=$2 src=$3 port=$4 job=$5 why=$6 before after rc n0
 
+	case " ${INETD_DROPS:-} " in
+	*" $src "*) _inetd_dropped "$@"; return ;;
+	esac
 	before=$(wc -l <"$INETD_RAN")
 	n0=$(grep -c "refused .* peer $src:" "$LAB_TMP/$job.out")
 	inetd-client ask "$proto" "$src" 127.0.0.1 "$port" 2 >"$LAB_TMP/refused.out" 2>&1
@@ -231,6 +242,30 @@ inetd_refused() {
 		ok "$name"
 	else
 		fail "$name" "client status $rc (want non-zero), servers run before/after: $before/$after" \
+			"launcher log:" "$(tail -n 5 "$LAB_TMP/$job.out")"
+	fi
+}
+
+# _inetd_dropped NAME PROTO SRC PORT LOGJOB REASON: inetd_refused for a peer
+# the kernel drops (INETD_DROPS).
+_inetd_dropped() {
+	local name=$1 proto=$2 src=$3 port=$4 job=$5 before after rc n0 n1
+
+	before=$(wc -l <"$INETD_RAN")
+	n0=$(grep -c "peer $src:" "$LAB_TMP/$job.out")
+	# nothing comes back, not even a reset: the client's connect() would
+	# wait for the kernel's SYN retries (minutes), so it is stopped
+	timeout "$(lab_bound 3)" \
+		inetd-client ask "$proto" "$src" 127.0.0.1 "$port" 2 >"$LAB_TMP/refused.out" 2>&1
+	rc=$?
+	after=$(wc -l <"$INETD_RAN")
+	n1=$(grep -c "peer $src:" "$LAB_TMP/$job.out")
+	_lab_tap "# inetd: $proto client $src -> dropped by the kernel (client status $rc): $(dmesg | grep 'denied  { recv }' | grep "saddr=$src " | tail -n 1 | sed 's/.*avc: *//')"
+	if [ "$rc" -ne 0 ] && [ "$before" = "$after" ] && [ "$n0" = "$n1" ]; then
+		ok "$name (dropped by the kernel: peer recv)"
+	else
+		fail "$name (dropped by the kernel: peer recv)" \
+			"client status $rc (want non-zero), servers run before/after: $before/$after, launcher lines for the peer before/after: $n0/$n1" \
 			"launcher log:" "$(tail -n 5 "$LAB_TMP/$job.out")"
 	fi
 }
