@@ -50,7 +50,7 @@ arch=$(dpkg-architecture -qDEB_HOST_ARCH)
 ma=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 changes=$tmp/libpeersec_${debversion}_$arch.changes
 [[ -f $changes ]] || fail "no $changes"
-for p in libpeersec1 libpeersec-dev peersec-inetd; do
+for p in libpeersec1 libpeersec-dev peersec-inetd peersec-tools; do
 	deb=$tmp/${p}_${debversion}_$arch.deb
 	[[ -f $deb ]] || fail "no $p package"
 	dpkg-deb -c "$deb" | awk '{ print $6 }' | sed 's,^\./,/,' >"$tmp/$p.files"
@@ -70,7 +70,10 @@ has libpeersec-dev "/usr/share/man/man3/peersec_tcp_get.3.gz"
 has peersec-inetd "/usr/sbin/peersec-inetd"
 has peersec-inetd "/usr/share/man/man5/peersec-inetd.conf.5.gz"
 has peersec-inetd "/usr/share/man/man8/peersec-inetd.8.gz"
-if cat "$tmp"/*.files | grep -E '/(bin|sbin|libexec)/[^/]' | grep -v '^/usr/sbin/peersec-inetd$'; then
+has peersec-tools "/usr/bin/peersec"
+has peersec-tools "/usr/share/man/man1/peersec.1.gz"
+if cat "$tmp"/*.files | grep -E '/(bin|sbin|libexec)/[^/]' |
+	grep -v '^/usr/sbin/peersec-inetd$\|^/usr/bin/peersec$'; then
 	fail "the packages install the programs above"
 fi
 if cat "$tmp"/*.files | grep -E '/(tests?|bench|lab|fuzz)/|/(test|host|bench|fuzz|lab)-[^/]*$|whoami|-server$|-peer$'; then
@@ -84,7 +87,7 @@ echo "lintian: $(grep -c '^[EWIPX]: ' "$tmp/lintian.log") tags (overridden ones 
 
 # The packages unpacked into an empty root.
 root=$tmp/root
-for p in libpeersec1 libpeersec-dev peersec-inetd; do
+for p in libpeersec1 libpeersec-dev peersec-inetd peersec-tools; do
 	dpkg-deb -x "$tmp/${p}_${debversion}_$arch.deb" "$root"
 done
 readelf -d "$root/usr/lib/$ma/libpeersec.so.1" | grep -q 'Library soname: \[libpeersec.so.1\]' ||
@@ -124,4 +127,4 @@ lib=$(LD_LIBRARY_PATH=$root/usr/lib/$ma ldd "$root/usr/sbin/peersec-inetd" |
 [[ $lib == "$root/usr/lib/$ma/libpeersec.so.1" ]] ||
 	fail "peersec-inetd loads '$lib', not the packaged library"
 echo "peersec-inetd runs: ${out%%$'\n'*}"
-echo "debian: libpeersec1, libpeersec-dev, peersec-inetd $debversion built, lintian clean, usable"
+echo "debian: libpeersec1, libpeersec-dev, peersec-inetd, peersec-tools $debversion built, lintian clean, usable"
