@@ -193,8 +193,28 @@ void inetd_udp_ready(struct inetd_state *st, size_t i);
 void inetd_udp_reply_done(struct inetd_state *st,
 			  const struct inetd_child *c);
 
-/* ---- decide.c (contexts, their caches, refusals) and spawn.c (the
- * children) ---- */
+/* ---- children.c ---- */
+/* What a failing child writes into its status pipe (besides telling the
+ * parent through the memory they share): where the clone did not share
+ * memory (a tool that turns it into a fork, as valgrind does), the parent
+ * learns of the failure from there. */
+struct inetd_failure {
+	const char *step;		/* a string literal: same address */
+	int err;
+};
+
+/* A new slot in the children table for @pid of service @name; -1 when
+ * out of memory. */
+int inetd_child_add(struct inetd_state *st, pid_t pid, const char *name);
+/* The start of @c is decided: @why NULL for good, else the refusal's
+ * reason (the server and its session are killed). */
+void inetd_settle(struct inetd_state *st, struct inetd_child *c,
+		  const char *why);
+/* Settle the start of @c at once when its context is already there. */
+void inetd_early_check(struct inetd_state *st, struct inetd_child *c);
+
+/* ---- decide.c (contexts, their caches, refusals), children.c (the
+ * children table, limits, reaping) and spawn.c (starting a server) ---- */
 /* Who asked: for the log and the server's environment. */
 struct inetd_peer {
 	struct sockaddr_storage addr;	/* the peer */
