@@ -11,7 +11,9 @@
  *   stats.c       what became of every connection and datagram; the
  *                 limits (per_source, cps) and the refusal lines' rate
  *   decide.c      the server's context, the cache of decisions
- *   spawn.c       children, clone + setexeccon + exec of the opened server
+ *   spawn.c       the clone child: setexeccon, limits, exec of the opened
+ *                 server
+ *   children.c    the children table: settling each start, reaping
  *   log.c         stderr or syslog
  */
 #ifndef INETD_H
@@ -62,7 +64,7 @@ void inetd_activation_done(struct inetd_activation *act);
 /*
  * A child, from its clone to its exit.  Until its start is confirmed
  * (status_fd >= 0) it is "starting": the event loop watches its status pipe,
- * and when the exec is done it checks the server's context (spawn.c).
+ * and when the exec is done it checks the server's context (children.c).
  */
 struct inetd_child {
 	pid_t pid;
