@@ -10,6 +10,14 @@ LAB_TRANSPORT=unix-dgram
 server=system_u:system_r:server_t:s0:c0.c9
 ctxs="system_u:system_r:client_t:s0:c1 system_u:system_r:peer_t:s0:c3
 system_u:system_r:client_t:s0:c7"
+# refpolicy MLS: an AF_UNIX sender must be at the receiving socket's level
+# (unix_dgram_socket sendto, unix_stream_socket connectto, and the server's
+# setsockopt on what it accepted): all at s0, the senders differ by type.
+if [ "$LAB_WORLD" = refpolicy-mls ]; then
+	server=system_u:system_r:server_t:s0
+	ctxs="system_u:system_r:client_t:s0 system_u:system_r:peer_t:s0
+system_u:system_r:client_t:s0"
+fi
 
 rm -f /dev/log
 lab_bg_ready log run_as "$server" log-server -n 3 /dev/log

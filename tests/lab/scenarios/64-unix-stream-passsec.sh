@@ -11,6 +11,13 @@ LAB_SOURCE="process context"
 server=system_u:system_r:server_t:s0:c0.c9
 one=system_u:system_r:client_t:s0:c4
 two=system_u:system_r:peer_t:s0:c5
+# refpolicy MLS: an AF_UNIX sender must be at the receiving socket's level
+# (unix_dgram_socket sendto, unix_stream_socket connectto, and the server's
+# setsockopt on what it accepted): all at s0, the senders differ by type.
+if [ "$LAB_WORLD" = refpolicy-mls ]; then
+	one=system_u:system_r:client_t:s0 two=system_u:system_r:peer_t:s0
+	server=system_u:system_r:server_t:s0
+fi
 sock=/tmp/lab-stream.sock
 
 for t in stream seqpacket; do
