@@ -381,29 +381,51 @@ static const int cmsg_label_errors[] = {
 	EINVAL, ERANGE, EOVERFLOW, EBADMSG, 0
 };
 
-static int udp_enable(int fd)
+/* The socket's family (SO_DOMAIN). */
+static int socket_domain(int fd, int *domain)
 {
-	int domain = 0, type = 0, one = 1;
-	socklen_t len = sizeof(domain);
+	socklen_t len = sizeof(*domain);
+
+	return peersec__sys_getsockopt(fd, SOL_SOCKET, SO_DOMAIN, domain,
+				       &len);
+}
+
+/* -EPROTOTYPE unless @fd is a datagram socket. */
+static int need_dgram(int fd)
+{
+	int type = 0;
+	socklen_t len = sizeof(type);
 	int r;
 
-	r = peersec__sys_getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len);
+	r = peersec__sys_getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len);
+	if (r < 0)
+		return r;
+	return type == SOCK_DGRAM ? 0 : -EPROTOTYPE;
+}
+
+/* IP_PASSSEC: SOL_IP on AF_INET6 too, since the IPv6 socket code hands
+ * SOL_IP options of UDP sockets to the IPv4 code, which labels IPv4
+ * datagrams. */
+static int ip_passsec(int fd)
+{
+	int one = 1;
+	int r = peersec__sys_setsockopt(fd, SOL_IP, IP_PASSSEC, &one,
+					sizeof(one));
+
+	return r < 0 ? r : 0;
+}
+
+static int udp_enable(int fd)
+{
+	int domain = 0;
+	int r = socket_domain(fd, &domain);
+
 	if (r < 0)
 		return r;
 	if (domain != AF_INET && domain != AF_INET6)
 		return -EAFNOSUPPORT;
-
-	len = sizeof(type);
-	r = peersec__sys_getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len);
-	if (r < 0)
-		return r;
-	if (type != SOCK_DGRAM)
-		return -EPROTOTYPE;
-
-	/* SOL_IP on AF_INET6 too: the IPv6 socket code hands SOL_IP options
-	 * of UDP sockets to the IPv4 code, which labels IPv4 datagrams. */
-	r = peersec__sys_setsockopt(fd, SOL_IP, IP_PASSSEC, &one, sizeof(one));
-	return r < 0 ? r : 0;
+	r = need_dgram(fd);
+	return r < 0 ? r : ip_passsec(fd);
 }
 
 PEERSEC_EXPORT int peersec_udp_enable(int fd)
@@ -413,11 +435,10 @@ PEERSEC_EXPORT int peersec_udp_enable(int fd)
 
 static int dgram_enable(int fd)
 {
-	int domain = 0, type = 0, v6only = 0, one = 1;
-	socklen_t len = sizeof(domain);
-	int r;
+	int domain = 0, v6only = 0, one = 1;
+	socklen_t len = sizeof(v6only);
+	int r = socket_domain(fd, &domain);
 
-	r = peersec__sys_getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &len);
 	if (r < 0)
 		return r;
 	if (domain == AF_UNIX) {
@@ -428,18 +449,12 @@ static int dgram_enable(int fd)
 	}
 	if (domain != AF_INET && domain != AF_INET6)
 		return -EAFNOSUPPORT;
-
-	len = sizeof(type);
-	r = peersec__sys_getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len);
+	r = need_dgram(fd);
 	if (r < 0)
 		return r;
-	if (type != SOCK_DGRAM)
-		return -EPROTOTYPE;
-
 	if (domain == AF_INET6) {
 		/* Only IPv4 datagrams carry labels: an IPv6-only socket
 		 * never sees one, which must not pass for "enabled". */
-		len = sizeof(v6only);
 		r = peersec__sys_getsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY,
 					    &v6only, &len);
 		if (r < 0)
@@ -447,9 +462,7 @@ static int dgram_enable(int fd)
 		if (v6only)
 			return -EPFNOSUPPORT;
 	}
-
-	r = peersec__sys_setsockopt(fd, SOL_IP, IP_PASSSEC, &one, sizeof(one));
-	return r < 0 ? r : 0;
+	return ip_passsec(fd);
 }
 
 PEERSEC_EXPORT int peersec_dgram_enable(int fd)
