@@ -42,23 +42,38 @@ tools/bootstrap.sh || { echo "check: bootstrap failed" >&2; exit 1; }
 # when meson test itself failed; the two lines of work run in separate
 # processes.
 tallies=$(mktemp)
-trap 'rm -f "$tallies"' EXIT
+# Each failed test adds "stage / test: check" lines here, repeated at the end
+# so the last lines of the output name what failed.
+failures=$(mktemp)
+trap 'rm -f "$tallies" "$failures"' EXIT
 
-# tally LOGBASE DIR NAME SECONDS: add up one meson test run from its JSON log.
+# tally LOGBASE DIR NAME SECONDS: add up one meson test run from its JSON log,
+# and note each failed test's failed TAP checks (or its result) in $failures.
 tally() {
 	local counts p f s
-	counts=$(python3 - "$2/meson-logs" "$1" <<'PY'
+	counts=$(python3 - "$2/meson-logs" "$1" "$3" "$failures" <<'PY'
 import glob, json, os, sys
+logdir, logbase, stage, failures = sys.argv[1:]
 p = f = s = 0
 # LOGBASE.json, or LOGBASE-SETUP.json with meson test --setup
-logs = glob.glob(os.path.join(sys.argv[1], sys.argv[2] + ".json"))
-logs += glob.glob(os.path.join(sys.argv[1], sys.argv[2] + "-*.json"))
+logs = glob.glob(os.path.join(logdir, logbase + ".json"))
+logs += glob.glob(os.path.join(logdir, logbase + "-*.json"))
 lines = [line for log in logs for line in open(log)]
-for line in lines:
-    r = json.loads(line)["result"]
-    if r in ("OK", "EXPECTEDFAIL"): p += 1
-    elif r == "SKIP": s += 1
-    else: f += 1
+with open(failures, "a") as out:
+    for line in lines:
+        r = json.loads(line)
+        if r["result"] in ("OK", "EXPECTEDFAIL"): p += 1
+        elif r["result"] == "SKIP": s += 1
+        else:
+            f += 1
+            why = [l for l in (r.get("stdout") or "").splitlines()
+                   if l.startswith(("not ok", "Bail out!"))
+                   and "# TODO" not in l]
+            for l in why[:40] or [r["result"]]:
+                print(f"  [{stage}] {r['name']}: {l}", file=out)
+            if len(why) > 40:
+                print(f"  [{stage}] {r['name']}: and {len(why) - 40} more",
+                      file=out)
 print(p, f, s)
 PY
 )
@@ -160,5 +175,9 @@ read -r total_pass total_fail total_skip stage_fail < <(awk '
 	{ p += $1; f += $2; s += $3; e += $4 }
 	END { print p + 0, f + 0, s + 0, e + 0 }' "$tallies")
 announce "done"
+if [[ -s $failures ]]; then
+	echo "check: what failed:"
+	cat "$failures"
+fi
 echo "check: $total_pass passed, $total_fail failed, $total_skip skipped"
 [[ $total_fail -eq 0 && $stage_fail -eq 0 ]]
