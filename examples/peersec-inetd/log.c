@@ -16,30 +16,41 @@ void inetd_log_open(bool use_syslog)
 		openlog("peersec-inetd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
 
+static bool plain(unsigned char c)
+{
+	return c >= 0x20 && c <= 0x7e && c != '\\';
+}
+
 void inetd_escape(const char *in, char *out, size_t size)
 {
-	size_t n = 0, len = strlen(in);
-	char tail[32];
+	size_t n = 0, len = strlen(in), need = 0, room;
+	char tail[32] = "";
 
-	snprintf(tail, sizeof(tail), "...(%zu bytes)", len);
+	if (size == 0)
+		return;
+	for (size_t i = 0; i < len; i++)
+		need += plain((unsigned char)in[i]) ? 1 : 4;
+	room = size - 1;
+	if (need > room) {
+		/* what fits before "...(N bytes)" */
+		size_t tl = (size_t)snprintf(tail, sizeof(tail),
+					     "...(%zu bytes)", len);
+
+		room = room > tl ? room - tl : 0;
+	}
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)in[i];
-		char e[5];
-		size_t el;
+		size_t el = plain(c) ? 1 : 4;
 
-		if (c < 0x20 || c > 0x7e || c == '\\')
-			el = (size_t)snprintf(e, sizeof(e), "\\x%02x", c);
+		if (n + el > room)
+			break;
+		if (el == 1)
+			out[n] = (char)c;
 		else
-			e[0] = (char)c, e[1] = '\0', el = 1;
-		/* keep room for the tail unless this is the end */
-		if (n + el + (i + 1 < len ? strlen(tail) : 0) >= size) {
-			snprintf(out + n, size - n, "%s", tail);
-			return;
-		}
-		memcpy(out + n, e, el);
+			snprintf(out + n, 5, "\\x%02x", c);
 		n += el;
 	}
-	out[n] = '\0';
+	snprintf(out + n, size - n, "%s", tail);
 }
 
 void inetd_log(int prio, const char *fmt, ...)
