@@ -50,7 +50,7 @@ xinetd=$(command -v xinetd || true)
 [[ -z $xinetd && -x /usr/sbin/xinetd ]] && xinetd=/usr/sbin/xinetd
 [[ -n $xinetd ]] && progs+=("$xinetd")
 
-lib=$(find "$build/lib" -maxdepth 1 -name 'libpeersec.so.*.*.*' -type f | head -n 1)
+lib=$(find "$build/lib" -maxdepth 1 -name 'libpeersec.so.*.*.*' -type f -print -quit)
 [[ -n $lib ]] || { echo "bench: no libpeersec.so in $build/lib" >&2; exit 1; }
 
 out=$work/out.txt err=$work/err.txt

@@ -25,9 +25,8 @@ for f in "${files[@]}"; do
 	[[ -z $(tail -c 1 "$f") ]] || say "$f" "no newline at the end"
 	case $f in
 	*.c | *.h)
-		if grep -nE '^ {8}' "$f" | grep -v '^[0-9]*: *\*' | head -n 1 | grep -q .; then
-			say "$f" "indents with spaces (line $(grep -nE '^ {8}' "$f" | grep -v '^[0-9]*: *\*' | head -n 1 | cut -d: -f1))"
-		fi
+		spaces=$(grep -nE '^ {8}' "$f" | grep -v '^[0-9]*: *\*' | sed -n '1s/:.*//p')
+		[[ -z $spaces ]] || say "$f" "indents with spaces (line $spaces)"
 		long=$(expand -t 8 "$f" | awk 'length > 100 { print NR; exit }')
 		[[ -z $long ]] || say "$f" "line $long is longer than 100 columns"
 		;;

@@ -10,7 +10,7 @@ stage=$(mktemp -d)
 trap 'kill "${server:-0}" 2>/dev/null || true; rm -rf "$stage"' EXIT
 
 meson install -C "$build" --destdir "$stage" --quiet --no-rebuild
-pcdir=$(dirname "$(find "$stage" -name peersec.pc | head -n 1)")
+pcdir=$(dirname "$(find "$stage" -name peersec.pc -print -quit)")
 [[ -f $pcdir/peersec.pc ]] || { echo "FAIL: peersec.pc not installed"; exit 1; }
 export PKG_CONFIG_PATH=$pcdir PKG_CONFIG_SYSROOT_DIR=$stage
 echo "pkg-config: $(pkg-config --cflags --libs peersec)"

@@ -146,7 +146,7 @@ if ldd "$busybox" >/dev/null 2>&1; then
 fi
 iproute_ip=
 for p in /usr/sbin/ip /sbin/ip /usr/bin/ip /bin/ip; do
-	[[ -x $p ]] && ! ldd "$p" 2>&1 | grep -q 'not a dynamic' && { iproute_ip=$p; break; }
+	[[ -x $p && $(ldd "$p" 2>&1) != *'not a dynamic'* ]] && { iproute_ip=$p; break; }
 done
 [[ -n $iproute_ip ]] || cannot_run "iproute2's ip not found"
 
@@ -194,7 +194,10 @@ vg_elves=()
 {
 	echo "# written by run-lab.sh: the environment of every scenario"
 	echo "LAB_REPORTS=/tmp/lab-reports"
-	if ldd "$lib" | grep -q 'libasan\|libubsan'; then
+	# (ldd's whole output first: "ldd | grep -q" under pipefail fails
+	# whenever grep's early exit cuts ldd short)
+	lib_deps=$(ldd "$lib")
+	if [[ $lib_deps == *libasan* || $lib_deps == *libubsan* ]]; then
 		echo "export ASAN_OPTIONS=halt_on_error=1:exitcode=66:detect_leaks=1:log_path=/tmp/lab-reports/asan"
 		echo "export UBSAN_OPTIONS=halt_on_error=1:exitcode=66:print_stacktrace=1:log_path=/tmp/lab-reports/ubsan"
 		# each ASan server start costs ~0.1 s under TCG: smaller floods

@@ -90,7 +90,7 @@ root=$tmp/root
 for p in libpeersec1 libpeersec-dev peersec-inetd peersec-tools; do
 	dpkg-deb -x "$tmp/${p}_${debversion}_$arch.deb" "$root"
 done
-readelf -d "$root/usr/lib/$ma/libpeersec.so.1" | grep -q 'Library soname: \[libpeersec.so.1\]' ||
+[[ $(readelf -d "$root/usr/lib/$ma/libpeersec.so.1") == *'Library soname: [libpeersec.so.1]'* ]] ||
 	fail "the packaged library's SONAME is not libpeersec.so.1"
 
 echo "== examples/tcp-server.c against the root's libpeersec-dev"

@@ -76,11 +76,11 @@ for kind in static shared; do
 	echo "NEEDED: $needed"
 	if [[ $kind == static ]]; then
 		[[ $needed != *libpeersec* ]] || fail "static parent needs a libpeersec.so"
-		nm "$b/hello" | grep -q ' T peersec_version$' ||
+		grep -q ' T peersec_version$' <<<"$(nm "$b/hello")" ||
 			fail "peersec_version is not in the static parent's program"
 	else
 		[[ $needed == *libpeersec.so.1* ]] || fail "shared parent does not need libpeersec.so.1"
-		nm "$b/hello" | grep -q ' U peersec_version@PEERSEC_0.1' ||
+		grep -q ' U peersec_version@PEERSEC_0.1' <<<"$(nm "$b/hello")" ||
 			fail "peersec_version is not taken from the shared library"
 		lib=$(ldd "$b/hello" | awk '$1 == "libpeersec.so.1" { print $3 }')
 		echo "ldd: libpeersec.so.1 => $lib"
