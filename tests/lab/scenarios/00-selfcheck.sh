@@ -33,3 +33,13 @@ else
 	expect_eq "enforcing: exec without an entrypoint type is denied" \
 		"lab-runas: exec $prog: Permission denied" "$(cat "$LAB_TMP/denied.out")"
 fi
+
+# The sanitizer runtime is in the VM exactly when the scenarios were told
+# the programs are sanitized (LAB_SANITIZED: smaller floods, no rlimit_as,
+# no RSS check).
+asan_rt=
+for f in /lib/x86_64-linux-gnu/libasan.so.* /usr/lib/x86_64-linux-gnu/libasan.so.*; do
+	[ -e "$f" ] && asan_rt=1
+done
+expect_eq "LAB_SANITIZED says whether the programs run under ASan" \
+	"${asan_rt:-0}" "${LAB_SANITIZED:-0}"
