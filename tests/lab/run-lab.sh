@@ -112,7 +112,8 @@ memcheck_only='94-library-sample.sh'
 # The MLS world runs every scenario but 99-inetd-abuse: it counts the
 # launcher's refusals of unlabeled peers, which refpolicy MLS drops in the
 # kernel before the launcher sees them (95 and 96 check that instead).
-[[ $refpolicy == mls ]] && only=${PEERSEC_LAB_ONLY:-[0-8]*,9[0-8]-*}
+# 95a-inetd-xinetd needs its own glob.
+[[ $refpolicy == mls ]] && only=${PEERSEC_LAB_ONLY:-[0-8]*,9[0-8]-*,95a-*}
 if [[ $memcheck -eq 1 ]]; then
 	work=${PEERSEC_LAB_WORK:-${PEERSEC_BUILDDIR:-$PWD}/tests/lab/vm-memcheck}
 	valgrind=${PEERSEC_LAB_VALGRIND:-stream-peer udp-peer sctp-peer}
