@@ -27,7 +27,8 @@
 # (tests/lab/meson.build).  Steps:
 #   1. fetch-kernel.sh: Debian's cloud kernel, cached outside the tree
 #   2. the initramfs: busybox-static, iproute2's ip, netlabelctl, the
-#      programs and every library ldd names, modules.list, the policy
+#      host's xinetd when it has one, the programs and every library ldd
+#      names, modules.list, the policy
 #      (policy/*.cil compiled by secilc), vm-init.sh as /init, lablib.sh,
 #      scenarios/*.sh
 #   3. qemu (TCG), serial 0 = console log, serial 1 = TAP results
@@ -111,7 +112,8 @@ memcheck_only='94-library-sample.sh'
 # The MLS world runs every scenario but 99-inetd-abuse: it counts the
 # launcher's refusals of unlabeled peers, which refpolicy MLS drops in the
 # kernel before the launcher sees them (95 and 96 check that instead).
-[[ $refpolicy == mls ]] && only=${PEERSEC_LAB_ONLY:-[0-8]*,9[0-8]-*}
+# 95a-inetd-xinetd needs its own glob.
+[[ $refpolicy == mls ]] && only=${PEERSEC_LAB_ONLY:-[0-8]*,9[0-8]-*,95a-*}
 if [[ $memcheck -eq 1 ]]; then
 	work=${PEERSEC_LAB_WORK:-${PEERSEC_BUILDDIR:-$PWD}/tests/lab/vm-memcheck}
 	valgrind=${PEERSEC_LAB_VALGRIND:-stream-peer udp-peer sctp-peer}
@@ -175,6 +177,14 @@ cp "$iproute_ip" "$root/usr/sbin/ip" &&
 cp "$(command -v netlabelctl)" "$root/usr/sbin/netlabelctl" ||
 	fail_build "copying busybox, ip, netlabelctl"
 [[ -f /etc/protocols ]] && cp /etc/protocols "$root/etc/"
+# xinetd, for 95a-inetd-xinetd (its LABELED flag beside the launcher), at
+# the same path, when the host has it (tools/bootstrap.sh installs it).
+# Without it that scenario skips, or fails with CI=true (LAB_CI below).
+xinetd=()
+if [[ -x /usr/sbin/xinetd ]]; then
+	cp /usr/sbin/xinetd "$root/usr/sbin/xinetd" || fail_build "copying xinetd"
+	xinetd=("$root/usr/sbin/xinetd")
+fi
 
 # libpeersec under its SONAME in the default library path, so the programs
 # find it whatever their build-tree rpath says.
@@ -194,6 +204,8 @@ vg_elves=()
 {
 	echo "# written by run-lab.sh: the environment of every scenario"
 	echo "LAB_REPORTS=/tmp/lab-reports"
+	# a scenario whose tool the host lacks fails instead of skipping
+	[[ ${CI:-} == true ]] && echo "export LAB_CI=true"
 	# (ldd's whole output first: "ldd | grep -q" under pipefail fails
 	# whenever grep's early exit cuts ldd short)
 	lib_deps=$(ldd "$lib")
@@ -260,7 +272,7 @@ fi
 
 # Every shared library the ELF files need, at the path ldd found it.
 for elf in "$root/usr/sbin/ip" "$root/usr/sbin/netlabelctl" "${progs[@]}" "$lib" \
-	"${vg_elves[@]}"; do
+	"${vg_elves[@]}" "${xinetd[@]}"; do
 	ldd "$elf" | awk '/=> \// { print $3 } /^\t\// { print $1 }'
 done | sort -u | while read -r so; do
 	[[ $(basename "$so") == "$soname" ]] && continue
