@@ -111,21 +111,47 @@ stage() {
 	tally "$logbase" "$dir" "$name" $((SECONDS - t0))
 }
 
-# setup BUILDDIR MESON-OPTIONS...: configure and build, saying which.
+# suite_targets BUILDDIR SUITE...: the ninja targets the tests of these
+# suites need (their programs and whatever meson lists as their depends).
+suite_targets() {
+	python3 - "$@" <<'PY'
+import json, os, subprocess, sys
+d, suites = sys.argv[1], set(sys.argv[2:])
+def info(what):
+    return json.loads(subprocess.check_output(["meson", "introspect", d, what]))
+files = {t["id"]: t["filename"] for t in info("--targets")}
+want = set()
+for t in info("--tests"):
+    if suites & {s.split(":")[-1] for s in t["suite"]}:
+        for dep in t["depends"]:
+            want.update(os.path.relpath(f, d) for f in files.get(dep, []))
+print("\n".join(sorted(want)))
+PY
+}
+
+# setup BUILDDIR MESON-OPTIONS...: configure and build, saying which.  With
+# FOR_SUITES="S1 S2", only what those suites' tests need is built.
 setup() {
-	local dir=$1 t0=$SECONDS
+	local dir=$1 t0=$SECONDS targets=()
 	shift
 	if [[ -f $dir/build.ninja ]]; then
 		meson setup --reconfigure "$dir" "$@" >/dev/null
 	else
 		meson setup "$dir" "$@" >/dev/null
 	fi || { echo "check: meson setup of $dir failed" >&2; exit 1; }
-	if ninja -C "$dir" -n | grep -q '^ninja: no work to do'; then
+	if [[ -n ${FOR_SUITES:-} ]]; then
+		# shellcheck disable=SC2086
+		mapfile -t targets < <(suite_targets "$dir" $FOR_SUITES)
+		[[ ${#targets[@]} -gt 0 ]] ||
+			{ echo "check: no test of $FOR_SUITES in $dir" >&2; exit 1; }
+	fi
+	if [[ $(ninja -C "$dir" -n "${targets[@]}") == *'ninja: no work to do'* ]]; then
 		announce "$dir/ is up to date"
 		return
 	fi
-	announce "building $dir/${*:+ ($*)}"
-	ninja -C "$dir" >/dev/null || { echo "check: build of $dir failed" >&2; ninja -C "$dir"; exit 1; }
+	announce "building $dir/${*:+ ($*)}${FOR_SUITES:+ for $FOR_SUITES}"
+	ninja -C "$dir" "${targets[@]}" >/dev/null ||
+		{ echo "check: build of $dir failed" >&2; ninja -C "$dir" "${targets[@]}"; exit 1; }
 	echo "check: built $dir/ in $((SECONDS - t0)) s"
 }
 
@@ -154,16 +180,16 @@ stage "Debian packages, subproject" build --suite package
 stage "ASan+UBSan" build-asan --suite unit --suite host --suite cli --suite python
 stage "valgrind memcheck" build --setup valgrind --suite unit --suite host
 
-setup build-min -Dselinux=disabled -Dsctp=disabled -Ddocs=disabled -Dlab=disabled
+FOR_SUITES="unit host hygiene" setup build-min -Dselinux=disabled -Dsctp=disabled -Ddocs=disabled -Dlab=disabled
 stage "without libselinux and libsctp" build-min --suite unit --suite host --suite hygiene
 
-CC=clang setup build-tsan -Db_sanitize=thread -Db_lundef=false -Ddocs=disabled
+CC=clang FOR_SUITES=threads setup build-tsan -Db_sanitize=thread -Db_lundef=false -Ddocs=disabled
 TSAN_OPTIONS=halt_on_error=1:exitcode=66 stage "ThreadSanitizer" build-tsan --suite threads
 
-CC=clang setup build-fuzz -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false -Ddocs=disabled
+CC=clang FOR_SUITES=fuzz setup build-fuzz -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false -Ddocs=disabled
 stage "fuzz" build-fuzz --suite fuzz
 
-setup build-cov -Db_coverage=true -Ddocs=disabled
+FOR_SUITES="unit host" setup build-cov -Db_coverage=true -Ddocs=disabled
 stage "coverage run" build-cov --suite unit --suite host
 announce "=== coverage of lib/ (unit + host tests)"
 gcovr -r "$top" --object-directory build-cov --filter "$top/lib/" --print-summary -s 2>/dev/null | tail -n 3

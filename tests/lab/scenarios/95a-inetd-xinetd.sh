@@ -9,13 +9,14 @@
 # (getpeercon) in place of its own, asks the kernel for the exec context
 # against a file's label (security_compute_create) and sets it with
 # setexeccon.  Nothing bounds that range.  The file is the server's argv[0]
-# (its base name, peersec-whoami) taken relative to xinetd's working
-# directory, "/": xinetd's main() moves there after reading its
-# configuration.  As Debian ships it, then, the label lookup fails for
-# every peer and no server starts: the child logs "Changing process context
-# failed" and exits 1.  With a link /peersec-whoami to the server, xinetd
-# starts servers at s2:c1, s4 and s1:c20; peersec-inetd starts the first
-# and refuses the other two, naming both levels.
+# taken relative to xinetd's working directory, "/" (xinetd's main() moves
+# there after reading its configuration).  By default argv[0] is the
+# server's base name, so the label lookup fails for every peer and no
+# server starts: the child logs "Changing process context failed" and
+# exits 1 (service lab-whoami, 7016).  With NAMEINARGS and the full path
+# as argv[0] (lab-fullpath, 7019) xinetd starts servers at s2:c1, s4 and
+# s1:c20; peersec-inetd starts the first and refuses the other two, naming
+# both levels.
 #
 # Under refpolicy MLS the kernel drops the s4 peer's packets for both
 # ("peer recv": launcher_t has inetd_t's mlsnetreadtoclr), so neither
@@ -51,7 +52,7 @@ MS=lab_mls_u:system_r:service_t
 # refpolicy MLS drops the s4 peer in the kernel (inetd_refused)
 [ "$LAB_WORLD" = refpolicy-mls ] && INETD_DROPS=127.0.0.6
 
-# ---- xinetd on 7016 ----
+# ---- xinetd on 7016 and 7019 ----
 # Its servers record themselves in $XRAN, peersec-inetd's in $INETD_RAN.
 XRAN=$LAB_TMP/ran/xinetd.log
 : >"$XRAN" && chmod 0666 "$XRAN"
@@ -74,14 +75,30 @@ service lab-whoami
 	log_on_success = PID HOST EXIT
 	log_on_failure = HOST
 }
+service lab-fullpath
+{
+	type = UNLISTED
+	socket_type = stream
+	protocol = tcp
+	wait = no
+	port = 7019
+	bind = 127.0.0.1
+	user = $INETD_UID
+	server = $INETD_SVC/peersec-whoami
+	flags = LABELED NAMEINARGS
+	server_args = $INETD_SVC/peersec-whoami --log $XRAN
+	log_type = FILE $LAB_TMP/xinetd-svc.log
+	log_on_success = PID HOST EXIT
+	log_on_failure = HOST
+}
 EOF
 LAB_TIMEOUT=110 lab_bg xinetd run_as "$INETD_CTX" \
 	xinetd -dontfork -stayalive -f "$xconf" -filelog "$LAB_TMP/xinetd.log"
-if inetd_until 60 grep -q 'Started working: 1 available service' \
+if inetd_until 60 grep -q 'Started working: 2 available services' \
 	"$LAB_TMP/xinetd.log"; then
-	ok "xinetd starts as launcher_t:s0-s3:c0.c1023 with one LABELED service"
+	ok "xinetd starts as launcher_t:s0-s3:c0.c1023 with two LABELED services"
 else
-	fail "xinetd starts as launcher_t:s0-s3:c0.c1023 with one LABELED service" \
+	fail "xinetd starts as launcher_t:s0-s3:c0.c1023 with two LABELED services" \
 		"$(cat "$LAB_TMP/xinetd.out" "$LAB_TMP/xinetd.log" 2>/dev/null)"
 	return 0
 fi
@@ -97,13 +114,14 @@ pconf=$LAB_TMP/inetd.conf
 } >"$pconf"
 inetd_start inetd "$pconf" || return 0
 
-# xinetd_ask NAME SRC EXPECTED_CONTEXT: one client of xinetd; ok when the
+# xinetd_ask NAME SRC EXPECTED_CONTEXT: one client of xinetd's lab-fullpath
+# (7019); ok when the
 # server it got reports EXPECTED_CONTEXT, uid/gid 1000 and only descriptors
 # 0, 1 and 2.  Sets XGOT to the context the server reported.
 xinetd_ask() {
 	local name=$1 src=$2 want=$3 out
 
-	out=$(inetd-client ask tcp "$src" 127.0.0.1 7016 10 2>&1)
+	out=$(inetd-client ask tcp "$src" 127.0.0.1 7019 10 2>&1)
 	XGOT=$(echo "$out" | sed -n 's/^context=\([^ ]*\) .*/\1/p')
 	XFDS=$(echo "$out" | sed -n 's/.* fds=\([0-9]*\).*/\1/p')
 	_lab_tap "# xinetd: tcp client $src -> server context ${XGOT:-(none)}, fds=${XFDS:-?}"
@@ -123,12 +141,11 @@ xinetd_dropped() {
 	local name=$1 src=$2 before after rc
 
 	before=$(wc -l <"$XRAN")
-	timeout "$(lab_bound 3)" \
-		inetd-client ask tcp "$src" 127.0.0.1 7016 2 >"$LAB_TMP/xdrop.out" 2>&1
+	inetd_dropped_ask tcp "$src" 7019 "$LAB_TMP/xdrop.out"
 	rc=$?
 	after=$(wc -l <"$XRAN")
 	XGOT="dropped (kernel)"
-	_lab_tap "# xinetd: tcp client $src -> dropped by the kernel (client status $rc): $(dmesg | grep 'denied  { recv }' | grep "saddr=$src .*dest=7016 " | tail -n 1 | sed 's/.*avc: *//')"
+	_lab_tap "# xinetd: tcp client $src -> dropped by the kernel (client status $rc): $(dmesg | grep 'denied  { recv }' | grep "saddr=$src .*dest=7019 " | tail -n 1 | sed 's/.*avc: *//')"
 	if [ "$rc" -ne 0 ] && [ "$before" = "$after" ] &&
 	   ! grep -q "from=$src\$" "$LAB_TMP/xinetd-svc.log" 2>/dev/null; then
 		ok "$name"
@@ -138,7 +155,8 @@ xinetd_dropped() {
 	fi
 }
 
-# xinetd_fails NAME SRC: xinetd accepts the peer's connection, but its
+# xinetd_fails NAME SRC: xinetd's lab-whoami (7016) accepts the peer's
+# connection, but its
 # child fails to set the server's context: it logs "Changing process
 # context failed" and exits 1; the client gets nothing and no server runs.
 xinetd_fails() {
@@ -180,19 +198,19 @@ inetd_said() {
 	esac
 }
 
-# ---- xinetd as Debian ships it ----
-# The file whose label xinetd asks for is the server's argv[0], its base
-# name, taken relative to xinetd's working directory: "/", where main()
-# moved after reading the configuration.  There is no /peersec-whoami, so
-# the step fails for every peer, whatever its level: the child logs
-# "Changing process context failed" and exits 1 before exec.
+# ---- lab-whoami: argv[0] is the server's base name (the default) ----
+# The file whose label xinetd asks for is the server's argv[0], here its
+# base name, taken relative to xinetd's working directory: "/", where
+# main() moved after reading the configuration.  There is no
+# /peersec-whoami, so the step fails for every peer, whatever its level:
+# the child logs "Changing process context failed" and exits 1 before exec.
 # A peer the kernel drops (refpolicy MLS: s4) is asked once, below.
 [ -e /peersec-whoami ] && fail "no /peersec-whoami before the first round"
 s2="not asked" s4="not asked" s1="not asked"
 for peer in s2:c1=127.0.0.7 s4=127.0.0.6 s1:c20=127.0.0.8; do
 	lvl=${peer%=*} src=${peer#*=}
 	case " ${INETD_DROPS:-} " in *" $src "*) continue ;; esac
-	xinetd_fails "xinetd as shipped: a peer at $lvl gets nothing (the server's label is looked up as /peersec-whoami)" "$src"
+	xinetd_fails "xinetd, argv[0] the base name: a peer at $lvl gets nothing (the label is looked up as /peersec-whoami)" "$src"
 	case $lvl in
 	s2:c1) s2=$XGOT ;;
 	s4) s4=$XGOT ;;
@@ -200,11 +218,10 @@ for peer in s2:c1=127.0.0.7 s4=127.0.0.6 s1:c20=127.0.0.8; do
 	esac
 done
 
-# ---- with /peersec-whoami, a symbolic link to the server ----
-# getfilecon follows it: the label xinetd reads is then the server's own
-# (service_exec_t), and it starts servers at the peer's level.
-ln -s "$INETD_SVC/peersec-whoami" /peersec-whoami ||
-	fail "a link /peersec-whoami to the server"
+# ---- lab-fullpath: NAMEINARGS, argv[0] the server's full path ----
+# The label xinetd reads is then the server's own (service_exec_t), and it
+# starts servers at the peer's level.  (flags must come before server_args:
+# xinetd applies attributes in file order.)
 
 # (a) s2:c1, within both bounds: the same context from both
 xinetd_ask "xinetd: a peer at s2:c1 gets a server at s2:c1" \
@@ -224,7 +241,6 @@ x4=$XGOT
 xinetd_ask "xinetd: a peer at s1:c20 gets a server at s1:c20" \
 	127.0.0.8 "$MS:s1:c20"
 x1=$XGOT
-rm -f /peersec-whoami
 
 # ---- peersec-inetd, the same peers ----
 inetd_ask "peersec-inetd: a peer at s2:c1 gets a server at s2:c1" \
@@ -240,7 +256,7 @@ row() {
 	_lab_tap "$(printf '#   %-7s %-18s %-20s %s' "$1" "$2" "${3#lab_mls_u:system_r:}" "${4#lab_mls_u:system_r:}")"
 }
 _lab_tap "# side by side, both launchers at $INETD_CTX:"
-row peer "xinetd as shipped" "xinetd + link" "peersec-inetd"
+row peer "xinetd, base name" "xinetd, NAMEINARGS" "peersec-inetd"
 row s2:c1 "$s2" "$x2" "${p2:-(none)}"
 row s4 "$s4" "$x4" "$(inetd_said 127.0.0.6)"
 row s1:c20 "$s1" "$x1" "$(inetd_said 127.0.0.8)"
@@ -252,7 +268,7 @@ else
 fi
 xwant=3
 [ "$LAB_WORLD" = refpolicy-mls ] && xwant=2
-expect_eq "xinetd: one server per peer it accepted, all with the link" \
+expect_eq "xinetd: one server per peer it accepted, all by lab-fullpath" \
 	"$xwant" "$(grep -c '^pid=' "$XRAN")"
 
 # ---- the end: every server gone, then both launchers ----
