@@ -2,17 +2,18 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Run every test of libpeersec: the README's test command, and what CI runs.
 #
-#   build/        unit, host, hygiene and install tests
-# then three lines of work side by side (a VM keeps about one core busy
-# under TCG; the lab's bounds scale with the VM's speed):
-#   a VM          the lab with build/, then the same build under Debian's
-#                 refpolicy, MLS and MCS (lab-refpolicy)
-#   a VM          the lab with build-asan/ (library, launcher and programs
-#                 under ASan+UBSan), then build/'s library-calling programs
-#                 under valgrind (lab-memcheck), then AppArmor's answers
-#                 (lab-apparmor)
-#   the host      build/: Debian packages built from a copy of the tree and
-#                 used, and a parent project using libpeersec as a subproject;
+# Three lines of work side by side (a VM keeps about one core busy under
+# TCG; the lab's bounds scale with the VM's speed):
+#   a VM          as soon as build/ is built: the lab, then the same build
+#                 under Debian's refpolicy, MLS and MCS (lab-refpolicy),
+#                 then AppArmor's answers (lab-apparmor)
+#   a VM          as soon as build-asan/ is built: the lab with build-asan/
+#                 (library, launcher and programs under ASan+UBSan), then
+#                 build/'s library-calling programs under valgrind
+#                 (lab-memcheck)
+#   the host      build/: unit, host, hygiene and install tests; Debian
+#                 packages built from a copy of the tree and used, and a
+#                 parent project using libpeersec as a subproject;
 #                 build-asan/: unit, host, peersec(1) and Python tests under
 #                 ASan+UBSan;
 #                 build/: unit and host tests under valgrind memcheck;
@@ -45,7 +46,8 @@ tallies=$(mktemp)
 # Each failed test adds "stage / test: check" lines here, repeated at the end
 # so the last lines of the output name what failed.
 failures=$(mktemp)
-trap 'rm -f "$tallies" "$failures"' EXIT
+# (on an early exit, the VMs' lines of work stop too)
+trap 'kill $(jobs -p) 2>/dev/null; rm -f "$tallies" "$failures"' EXIT
 
 # tally LOGBASE DIR NAME SECONDS: add up one meson test run from its JSON log,
 # and note each failed test's failed TAP checks (or its result) in $failures.
@@ -155,27 +157,27 @@ setup() {
 	echo "check: built $dir/ in $((SECONDS - t0)) s"
 }
 
+# Two VMs, each needing about one core under TCG, start as soon as their
+# build is there.  A sanitizer report in any scenario fails it
+# (tests/lab/README.md); lab-memcheck runs stream-peer, udp-peer and
+# sctp-peer under valgrind in 94-library-sample.
 setup build
-setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Ddocs=disabled
-stage "unit, host, hygiene, install" build --no-suite lab --no-suite lab-memcheck \
-	--no-suite lab-refpolicy --no-suite lab-apparmor --no-suite fuzz
-
-# Two VMs, each needing about one core under TCG.  A sanitizer report in
-# any scenario fails it (tests/lab/README.md); lab-memcheck runs
-# stream-peer, udp-peer and sctp-peer under valgrind in 94-library-sample.
 {
 	stage "lab" build --suite lab
 	stage "lab, refpolicy MLS and MCS" build --suite lab-refpolicy
+	stage "lab, AppArmor" build --suite lab-apparmor
 } &
 vm_work=$!
+setup build-asan -Db_sanitize=address,undefined -Db_lundef=false -Ddocs=disabled
 {
 	stage "lab, ASan+UBSan" build-asan --suite lab
 	stage "lab, valgrind" build --suite lab-memcheck
-	stage "lab, AppArmor" build --suite lab-apparmor
 } &
 vm_asan=$!
 
 # The host's line of work.
+stage "unit, host, hygiene, install" build --no-suite lab --no-suite lab-memcheck \
+	--no-suite lab-refpolicy --no-suite lab-apparmor --no-suite fuzz
 stage "Debian packages, subproject" build --suite package
 stage "ASan+UBSan" build-asan --suite unit --suite host --suite cli --suite python
 stage "valgrind memcheck" build --setup valgrind --suite unit --suite host
