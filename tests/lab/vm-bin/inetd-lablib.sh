@@ -186,10 +186,13 @@ inetd_stop() {
 	INETD_PID=
 }
 
-# inetd_children PID: its children, one "pid state" per line (one awk for
-# all of /proc; our processes' names have no blanks).
+# inetd_children PID: its children, one "pid state" per line (one cat and
+# one awk for all of /proc; our processes' names have no blanks).  cat, not
+# awk, opens the files: busybox awk stops at the first file it cannot
+# open, so a process that ends meanwhile would hide the rest, and a
+# launcher with children would look idle.
 inetd_children() {
-	awk -v pp="$1" '$4 == pp { print $1, $3 }' /proc/[0-9]*/stat 2>/dev/null
+	cat /proc/[0-9]*/stat 2>/dev/null | awk -v pp="$1" '$4 == pp { print $1, $3 }'
 }
 
 # inetd_fds PID: how many descriptors it holds.
