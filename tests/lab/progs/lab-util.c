@@ -27,15 +27,21 @@ void lab_init(const char *argv0)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 }
 
+/* "PROG: message" on stderr */
+static void say(const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", lab_prog);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void lab_die(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", lab_prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	exit(2);
 }
 
@@ -43,11 +49,9 @@ void lab_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", lab_prog);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 const char *lab_errname(int r)

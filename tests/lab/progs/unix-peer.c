@@ -31,7 +31,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,18 +52,8 @@
 static int type = SOCK_DGRAM;
 static bool failed;
 
-__attribute__((format(printf, 1, 2)))
-static void bad(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "%s: ", lab_prog);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	failed = true;
-}
+/* a failed check: said, and the exit status says so */
+#define bad(...) (lab_err(__VA_ARGS__), failed = true)
 
 static int count_fds(void)
 {
