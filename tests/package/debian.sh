@@ -2,12 +2,15 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # The Debian packages, as a user gets them: build them with
 # dpkg-buildpackage from a clean copy of the tracked files, hold them to
-# lintian, unpack them into an empty root, and build examples/tcp-server.c
-# against that root's libpeersec-dev with pkg-config only.  The program
-# must load the packaged libpeersec.so.1, and the packages must hold what
-# they promise (no test program, the file named after the SONAME, the
-# launcher with its man pages).
-# Without the tools it skips, or fails when CI=true.
+# lintian, install them with dpkg -i into a throwaway copy of this system
+# (tests/package/overlay-root.sh), build examples/tcp-server.c there
+# against the installed libpeersec-dev with pkg-config only, run it and the
+# installed programs, and purge the packages (tests/package/installed.sh).
+# The programs must load the installed libpeersec.so.1, the packages must
+# hold what they promise (no test program, the file named after the SONAME,
+# the launcher with its man pages), and the host must not change.
+# Without the tools, or as a user other than root, it skips (after building
+# and checking the packages when it can), or fails when CI=true.
 # debian.sh SRCDIR
 set -euo pipefail
 src=$(readlink -f "$1")
@@ -17,7 +20,8 @@ fail() { echo "FAIL: $*"; exit 1; }
 
 missing=()
 for tool in dpkg-buildpackage dh dpkg-deb dpkg-parsechangelog dpkg-architecture \
-	lintian fakeroot meson ninja pkg-config cc git ldd readelf python3; do
+	lintian fakeroot meson ninja pkg-config cc git ldd readelf python3 \
+	unshare findmnt chroot; do
 	command -v "$tool" >/dev/null || missing+=("$tool")
 done
 if [[ ${#missing[@]} -gt 0 ]]; then
@@ -42,10 +46,12 @@ mkdir "$tree"
 git -C "$src" ls-files -z | tar -C "$src" --null -T - -cf - | tar -C "$tree" -xf -
 
 echo "== dpkg-buildpackage -us -uc -b"
+t0=$SECONDS
 (cd "$tree" && env -u DEB_BUILD_OPTIONS -u MAKEFLAGS -u MESON_TESTTHREADS \
 	dpkg-buildpackage -us -uc -b) >"$tmp/build.log" 2>&1 ||
 	{ tail -n 40 "$tmp/build.log"; fail "dpkg-buildpackage"; }
 grep -q -- '-Dtests=disabled' "$tmp/build.log" || fail "the build did not disable the tests"
+echo "built in $((SECONDS - t0)) s"
 arch=$(dpkg-architecture -qDEB_HOST_ARCH)
 ma=$(dpkg-architecture -qDEB_HOST_MULTIARCH)
 changes=$tmp/libpeersec_${debversion}_$arch.changes
@@ -83,52 +89,56 @@ fi
 # Every tag is shown, info, pedantic, experimental and overridden ones
 # included, and any of them fails: the packages carry no override.
 echo "== lintian"
+t0=$SECONDS
 lintian --display-info --pedantic --display-experimental --show-overrides \
 	--fail-on error,warning,info,pedantic,experimental,override \
 	"$changes" >"$tmp/lintian.log" 2>&1 || { cat "$tmp/lintian.log"; fail "lintian"; }
 grep -v '^running with root privileges is not recommended!$' "$tmp/lintian.log" || true
-echo "lintian: $(grep -c '^[EWIPXO]: ' "$tmp/lintian.log") tags"
+echo "lintian: $(grep -c '^[EWIPXO]: ' "$tmp/lintian.log") tags ($((SECONDS - t0)) s)"
 
-# The packages unpacked into an empty root.
-root=$tmp/root
-for p in libpeersec1 libpeersec-dev peersec-inetd peersec-tools; do
-	dpkg-deb -x "$tmp/${p}_${debversion}_$arch.deb" "$root"
-done
-[[ $(readelf -d "$root/usr/lib/$ma/libpeersec.so.1") == *'Library soname: [libpeersec.so.1]'* ]] ||
+dpkg-deb --fsys-tarfile "$tmp/libpeersec1_${debversion}_$arch.deb" |
+	tar -xOf - "./usr/lib/$ma/libpeersec.so.1.$minor.$micro" >"$tmp/libpeersec.so"
+[[ $(readelf -d "$tmp/libpeersec.so") == *'Library soname: [libpeersec.so.1]'* ]] ||
 	fail "the packaged library's SONAME is not libpeersec.so.1"
 
-echo "== examples/tcp-server.c against the root's libpeersec-dev"
-# The host's own .pc files answer for libpeersec-dev's dependencies
-# (libselinux1-dev); peersec.pc comes from the root, its paths under it.
-export PKG_CONFIG_SYSROOT_DIR=$root
-export PKG_CONFIG_LIBDIR=$root/usr/lib/$ma/pkgconfig:/usr/lib/$ma/pkgconfig:/usr/share/pkgconfig
-unset PKG_CONFIG_PATH
-pcfile=$(pkg-config --path peersec)
-[[ $pcfile == "$root"/* ]] || fail "pkg-config found $pcfile, not the root's"
-flags=$(pkg-config --cflags --libs peersec)
-echo "pkg-config: $flags"
-[[ $(pkg-config --modversion peersec) == "$version" ]] || fail "peersec.pc is not at $version"
-# shellcheck disable=SC2086
-cc -Wall -Werror "$src/examples/tcp-server.c" $flags -o "$tmp/tcp-server" ||
-	fail "tcp-server does not build against the package"
-deps=$(LD_LIBRARY_PATH=$root/usr/lib/$ma ldd "$tmp/tcp-server")
-lib=$(awk '$1 == "libpeersec.so.1" { print $3 }' <<<"$deps")
-echo "ldd: libpeersec.so.1 => $lib"
-[[ $lib == "$root/usr/lib/$ma/libpeersec.so.1" ]] ||
-	{ echo "$deps"; fail "tcp-server does not load the packaged library"; }
-rc=0
-usage=$(LD_LIBRARY_PATH=$root/usr/lib/$ma "$tmp/tcp-server" 2>&1) || rc=$?
-[[ $rc -eq 2 && $usage == "usage: tcp-server"* ]] ||
-	fail "tcp-server without arguments: status $rc, '$usage'"
-echo "tcp-server runs: $usage"
-
-# The launcher from the root, with the root's library.
-out=$(LD_LIBRARY_PATH=$root/usr/lib/$ma "$root/usr/sbin/peersec-inetd" -h) ||
-	fail "peersec-inetd -h"
-[[ $out == *"/etc/peersec-inetd.conf"* ]] || fail "peersec-inetd -h: '$out'"
-lib=$(LD_LIBRARY_PATH=$root/usr/lib/$ma ldd "$root/usr/sbin/peersec-inetd" |
-	awk '$1 == "libpeersec.so.1" { print $3 }')
-[[ $lib == "$root/usr/lib/$ma/libpeersec.so.1" ]] ||
-	fail "peersec-inetd loads '$lib', not the packaged library"
-echo "peersec-inetd runs: ${out%%$'\n'*}"
-echo "debian: libpeersec1, libpeersec-dev, peersec-inetd, peersec-tools $debversion built, lintian clean, usable"
+# The packages installed with dpkg into a throwaway copy of this system
+# (overlay-root.sh: / under a tmpfs overlay, in a mount namespace of the
+# test's own), used there, and purged.  The host's dpkg database and files
+# must come out as they went in.
+if [[ $(id -u) -ne 0 ]]; then
+	why="installing the packages into a copy of / needs root (mount namespace, overlay, dpkg)"
+	[[ ${CI:-} == true ]] && fail "$why"
+	echo "SKIP: $why; they were built and checked by lintian only"
+	exit 77
+fi
+pkgs=(libpeersec1 libpeersec-dev peersec-inetd peersec-tools)
+host_state() {
+	local p f
+	for p in "${pkgs[@]}"; do
+		echo "$p: $(dpkg-query -W -f '${db:Status-Abbrev}' "$p" 2>/dev/null || echo unknown)"
+	done
+	for f in "/usr/lib/$ma/libpeersec.so.1" "/usr/lib/$ma/pkgconfig/peersec.pc" \
+		/usr/include/peersec /usr/sbin/peersec-inetd /usr/bin/peersec \
+		/usr/sbin/policy-rc.d /peersec-test; do
+		[[ -e $f ]] && echo "$f exists"
+	done
+	return 0
+}
+host_state >"$tmp/host.before"
+mkdir "$tmp/files" "$tmp/mnt"
+for p in "${pkgs[@]}"; do
+	cp "$tmp/${p}_${debversion}_$arch.deb" "$tmp/files/"
+done
+cp "$src/examples/tcp-server.c" "$src/tests/package/installed.sh" "$tmp/files/"
+t0=$SECONDS
+unshare -m --propagation private bash "$src/tests/package/overlay-root.sh" \
+	"$tmp/mnt" "$tmp/files" bash /peersec-test/installed.sh "$version" "$ma" ||
+	fail "the packages in a throwaway root"
+echo "throwaway root: $((SECONDS - t0)) s"
+host_state >"$tmp/host.after"
+diff "$tmp/host.before" "$tmp/host.after" || fail "the host changed (above)"
+! findmnt -rn -o TARGET | grep -F "$tmp" || fail "the test's mounts are in the host's namespace"
+! dpkg -s libpeersec1 >/dev/null 2>&1 || grep -q '^libpeersec1: ii' "$tmp/host.before" ||
+	fail "libpeersec1 is installed on the host"
+echo "host: unchanged ($(tr '\n' ' ' <"$tmp/host.before" | sed 's/ $//'))"
+echo "debian: libpeersec1, libpeersec-dev, peersec-inetd, peersec-tools $debversion built, lintian clean, installed, used, purged"
