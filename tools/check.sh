@@ -22,6 +22,8 @@
 #                 build-tsan/: every function from many threads (TSan);
 #                 build-fuzz/: libFuzzer targets, a bounded time each;
 #                 build-cov/: unit and host tests for coverage of lib/
+#                 build-min-docs/: install tests without libselinux, man
+#                 pages included (no launcher, so none of its pages)
 #
 # Each stage is announced with the time since the start; a lab stage shows
 # one line per scenario as the VM finishes it.  Ends with one line
@@ -184,6 +186,11 @@ stage "valgrind memcheck" build --setup valgrind --suite unit --suite host
 
 FOR_SUITES="unit host hygiene" setup build-min -Dselinux=disabled -Dsctp=disabled -Ddocs=disabled -Dlab=disabled
 stage "without libselinux and libsctp" build-min --suite unit --suite host --suite hygiene
+
+# The man pages of a build without the launcher (no libselinux): only what
+# that build installs (tests/install/man-pages.sh).
+FOR_SUITES=install setup build-min-docs -Dselinux=disabled -Dsctp=disabled -Dlab=disabled -Dpython=disabled -Ddocs=enabled
+stage "install, without libselinux, with man pages" build-min-docs --suite install
 
 CC=clang FOR_SUITES=threads setup build-tsan -Db_sanitize=thread -Db_lundef=false -Ddocs=disabled
 TSAN_OPTIONS=halt_on_error=1:exitcode=66 stage "ThreadSanitizer" build-tsan --suite threads
