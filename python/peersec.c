@@ -139,12 +139,14 @@ static PyObject *py_sctp_assoc_label(PyObject *self, PyObject *args)
 		}
 		buf = grown;
 	}
-	if (r == -ENOPROTOOPT)
-		res = Py_NewRef(Py_None);
-	else if (r < 0)
+	if (r == -ENOPROTOOPT) {
+		Py_INCREF(Py_None);
+		res = Py_None;
+	} else if (r < 0) {
 		res = set_errno(r);
-	else
+	} else {
 		res = label_object(buf);
+	}
 	PyMem_RawFree(buf);
 	return res;
 }
@@ -337,10 +339,12 @@ static PyObject *py_dgram_recvmsg(PyObject *self, PyObject *args,
 		goto out;
 	anc = ancdata_object(&msg);
 	addr = address_object(&ss, msg.msg_namelen);
-	if (label_len == 0)
-		lab = Py_NewRef(Py_None);
-	else
+	if (label_len == 0) {
+		Py_INCREF(Py_None);
+		lab = Py_None;
+	} else {
 		lab = label_object(label);
+	}
 	fl = PyLong_FromLong(msg.msg_flags);
 	if (anc && addr && lab && fl)
 		res = PyTuple_Pack(5, data, anc, fl, addr, lab);
@@ -377,7 +381,9 @@ static struct PyModuleDef module = {
 	NULL, NULL, NULL, NULL,
 };
 
-PyMODINIT_FUNC PyInit_peersec(void);
+/* Exported by hand: the module is built with hidden visibility, and
+ * PyMODINIT_FUNC marks the symbol visible only from Python 3.9 on. */
+__attribute__((visibility("default"))) PyMODINIT_FUNC PyInit_peersec(void);
 PyMODINIT_FUNC PyInit_peersec(void)
 {
 	PyObject *m = PyModule_Create(&module);
