@@ -6,7 +6,7 @@
  *   dgram_enable(sock) -> None
  *   dgram_recvmsg(sock, bufsize, ancbufsize=0, flags=0)
  *       -> (data, ancdata, msg_flags, address, label | None)
- *   sctp_assoc_label(sock, assoc_id) -> str | None      (built with SCTP)
+ *   sctp_assoc_label(sock, assoc_id) -> str | None
  *
  * sock is a socket object or anything with fileno(), or a descriptor.
  * "No label" is None; every failure is an OSError (its subclass for the
@@ -95,12 +95,12 @@ static PyObject *py_dgram_enable(PyObject *self, PyObject *sock)
 	Py_RETURN_NONE;
 }
 
-#if PEERSEC_HAVE_SCTP
 PyDoc_STRVAR(sctp_assoc_label_doc,
 "sctp_assoc_label(sock, assoc_id) -> str or None\n\n"
 "The peer label of an SCTP socket, after checking that assoc_id is a live\n"
 "association of it (0 on a one-to-one or peeled-off socket).  None when no\n"
-"LSM supplies SCTP labels.  See peersec_sctp_assoc_label(3).");
+"LSM supplies SCTP labels.  OSError(EOPNOTSUPP) when the module was built\n"
+"without libsctp.  See peersec_sctp_assoc_label(3).");
 
 static PyObject *py_sctp_assoc_label(PyObject *self, PyObject *args)
 {
@@ -150,7 +150,6 @@ static PyObject *py_sctp_assoc_label(PyObject *self, PyObject *args)
 	PyMem_RawFree(buf);
 	return res;
 }
-#endif
 
 /* socket.recvmsg()'s address forms: (host, port), (host, port, flowinfo,
  * scope_id), a str path or bytes for an abstract name; None when the
@@ -364,10 +363,8 @@ static PyMethodDef methods[] = {
 	{ "dgram_enable", py_dgram_enable, METH_O, dgram_enable_doc },
 	{ "dgram_recvmsg", (PyCFunction)(void (*)(void))py_dgram_recvmsg,
 	  METH_VARARGS | METH_KEYWORDS, dgram_recvmsg_doc },
-#if PEERSEC_HAVE_SCTP
 	{ "sctp_assoc_label", py_sctp_assoc_label, METH_VARARGS,
 	  sctp_assoc_label_doc },
-#endif
 	{ NULL, NULL, 0, NULL },
 };
 
