@@ -255,6 +255,58 @@ else
 	skip "python module in the VM" "not built, or a sanitizer build"
 fi
 
+# ------------------------------------------------------------- mcstrans
+# Translated labels: Debian's mcstransd (run-lab.sh copies it in) with a
+# setrans.conf naming a's and b's levels.  libselinux looks for the
+# daemon's socket once per process, so each tool run started after it
+# listens asks it.  The small policy only: it allows whatever it does not
+# name, the daemon's socket and queries included.
+LAB_TRANSPORT=tcp4
+setrans=/var/run/setrans/.setrans-unix
+if [ -x /usr/sbin/mcstransd ] && [ "$LAB_WORLD" = small ]; then
+	mkdir -p /etc/selinux/lab "${setrans%/*}"
+	printf '%s\n' SELINUX=enforcing SELINUXTYPE=lab >/etc/selinux/config
+	printf '%s\n' s0:c6=PeerSix s0:c8=ServerEight >/etc/selinux/lab/setrans.conf
+	lab_bg mcs mcstransd -f
+	i=0
+	while [ ! -S "$setrans" ] && [ $i -lt "$(lab_bound 500)" ]; do
+		i=$((i + 1))
+		usleep 20000
+	done
+	if [ -S "$setrans" ]; then
+		ok "mcstrans: mcstransd listens"
+	else
+		fail "mcstrans: mcstransd listens" "$(cat "$LAB_TMP/mcs.out")"
+	fi
+	a_trans=system_u:system_r:peer_t:PeerSix
+	b_trans=system_u:system_r:server_t:ServerEight
+	lab_bg srv in_b peersec listen tcp "$B4:4891" -n 2
+	listening srv
+	expect_status "mcstrans: connect tcp: exit 0" 0 \
+		in_a peersec connect tcp "$B4:4891"
+	expect_eq "mcstrans: connect tcp: the raw label, then the translated one" \
+		"tcp $B4:4891 $from_b ($b_trans)" "$(tool_out "$LAB_TMP/last.out")"
+	expect_status "mcstrans: connect tcp --json: exit 0" 0 \
+		in_a peersec --json connect tcp "$B4:4891"
+	expect_eq "mcstrans: connect tcp --json: label raw, translated translated" \
+		"$from_b $b_trans" \
+		"$(json_field "$LAB_TMP/last.out" label) $(json_field "$LAB_TMP/last.out" translated)"
+	expect_job "mcstrans: listen tcp: exit 0" srv
+	show_job srv
+	expect_eq "mcstrans: listen tcp: a's label, then the translated one" \
+		"$(printf 'tcp %s %s (%s)\n' "$A4" "$from_a" "$a_trans" "$A4" "$from_a" "$a_trans")" \
+		"$(tool_out "$LAB_TMP/srv.out" | sed 's/:[0-9]* / /')"
+	kill "$(cat "$LAB_TMP/mcs.prog" 2>/dev/null)" 2>/dev/null
+	lab_wait mcs
+	rm -rf /etc/selinux/config /etc/selinux/lab "${setrans%/*}"
+elif [ "$LAB_WORLD" != small ]; then
+	skip "mcstrans: translated labels" "the small policy's world only"
+elif [ "${LAB_CI:-}" = true ]; then
+	fail "mcstrans: translated labels" "no mcstransd in the VM (Debian's mcstrans)"
+else
+	skip "mcstrans: translated labels" "no mcstransd in the VM (Debian's mcstrans)"
+fi
+
 # ---------------------------------------------------------- fail closed
 # A label longer than the library's datagram bound (4096 bytes): the tool
 # says it cannot be read, with no label, and exits 4.
