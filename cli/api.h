@@ -44,13 +44,12 @@ static inline ssize_t api_dgram_recvmsg(int fd, struct msghdr *msg, int flags,
 	return peersec_dgram_recvmsg(fd, msg, flags, label, label_len);
 }
 
-#if PEERSEC_HAVE_SCTP
-/* The SCTP socket's peer label, after checking that @assoc_id is live. */
+/* The SCTP socket's peer label, after checking that @assoc_id is live;
+ * -EOPNOTSUPP in a build without libsctp. */
 static inline int api_sctp_assoc_label(int fd, sctp_assoc_t assoc_id,
 				       char *buf, size_t *len)
 {
 	return peersec_sctp_assoc_label(fd, assoc_id, buf, len);
 }
-#endif
 
 #endif

@@ -4,9 +4,9 @@
 # machine's kernel labels nothing, so every peer is "none" here; the labeled
 # paths run in the lab VM (tests/lab/scenarios/88-peersec-tool.sh).  Checks
 # the output forms, every exit code, and get's refusals.
-#   test-cli.sh PEERSEC
+#   test-cli.sh PEERSEC TEST-NOSYS
 set -uo pipefail
-tool=$1
+tool=$1 nosys=$2
 # Bounds catch hangs, not slowness: every wait for an event, and every run
 # of the tool, may take up to WAIT seconds (a busy or sanitized run is slow).
 WAIT=${PEERSEC_TEST_WAIT:-60}
@@ -165,5 +165,25 @@ else
 	n=$((n + 1))
 	echo "ok $n - get without ptrace rights # SKIP needs root and setpriv"
 fi
+
+# get on a kernel without pidfd_open (Linux < 5.3) or pidfd_getfd (< 5.6):
+# a seccomp filter makes the call fail with ENOSYS.  Exit 5, a message
+# naming the kernel needed, nothing on stdout.
+for call in pidfd_open:5.3 pidfd_getfd:5.6; do
+	sys=${call%:*} version=${call#*:}
+	timeout "$WAIT" "$nosys" "$sys" "$tool" get --pid "$holder" --fd 0 \
+		>"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	out=$(cat "$tmp/out") err=$(cat "$tmp/err")
+	if [[ $rc -eq 77 && ${CI:-} != true ]]; then
+		n=$((n + 1))
+		echo "ok $n - get without $sys # SKIP $err"
+		continue
+	fi
+	check "get without $sys: exit 5" 5 "$rc"
+	check "get without $sys: says which kernel it needs" \
+		"peersec: this kernel has no $sys (Linux $version or later needed)" "$err"
+	check "get without $sys: nothing on stdout" "" "$out"
+done
 echo "1..$n"
 [[ $bad -eq 0 ]]

@@ -6,7 +6,7 @@
  *   dgram_enable(sock) -> None
  *   dgram_recvmsg(sock, bufsize, ancbufsize=0, flags=0)
  *       -> (data, ancdata, msg_flags, address, label | None)
- *   sctp_assoc_label(sock, assoc_id) -> str | None      (built with SCTP)
+ *   sctp_assoc_label(sock, assoc_id) -> str | None
  *
  * sock is a socket object or anything with fileno(), or a descriptor.
  * "No label" is None; every failure is an OSError (its subclass for the
@@ -95,12 +95,12 @@ static PyObject *py_dgram_enable(PyObject *self, PyObject *sock)
 	Py_RETURN_NONE;
 }
 
-#if PEERSEC_HAVE_SCTP
 PyDoc_STRVAR(sctp_assoc_label_doc,
 "sctp_assoc_label(sock, assoc_id) -> str or None\n\n"
 "The peer label of an SCTP socket, after checking that assoc_id is a live\n"
 "association of it (0 on a one-to-one or peeled-off socket).  None when no\n"
-"LSM supplies SCTP labels.  See peersec_sctp_assoc_label(3).");
+"LSM supplies SCTP labels.  OSError(EOPNOTSUPP) when the module was built\n"
+"without libsctp.  See peersec_sctp_assoc_label(3).");
 
 static PyObject *py_sctp_assoc_label(PyObject *self, PyObject *args)
 {
@@ -139,16 +139,17 @@ static PyObject *py_sctp_assoc_label(PyObject *self, PyObject *args)
 		}
 		buf = grown;
 	}
-	if (r == -ENOPROTOOPT)
-		res = Py_NewRef(Py_None);
-	else if (r < 0)
+	if (r == -ENOPROTOOPT) {
+		Py_INCREF(Py_None);
+		res = Py_None;
+	} else if (r < 0) {
 		res = set_errno(r);
-	else
+	} else {
 		res = label_object(buf);
+	}
 	PyMem_RawFree(buf);
 	return res;
 }
-#endif
 
 /* socket.recvmsg()'s address forms: (host, port), (host, port, flowinfo,
  * scope_id), a str path or bytes for an abstract name; None when the
@@ -337,10 +338,12 @@ static PyObject *py_dgram_recvmsg(PyObject *self, PyObject *args,
 		goto out;
 	anc = ancdata_object(&msg);
 	addr = address_object(&ss, msg.msg_namelen);
-	if (label_len == 0)
-		lab = Py_NewRef(Py_None);
-	else
+	if (label_len == 0) {
+		Py_INCREF(Py_None);
+		lab = Py_None;
+	} else {
 		lab = label_object(label);
+	}
 	fl = PyLong_FromLong(msg.msg_flags);
 	if (anc && addr && lab && fl)
 		res = PyTuple_Pack(5, data, anc, fl, addr, lab);
@@ -360,10 +363,8 @@ static PyMethodDef methods[] = {
 	{ "dgram_enable", py_dgram_enable, METH_O, dgram_enable_doc },
 	{ "dgram_recvmsg", (PyCFunction)(void (*)(void))py_dgram_recvmsg,
 	  METH_VARARGS | METH_KEYWORDS, dgram_recvmsg_doc },
-#if PEERSEC_HAVE_SCTP
 	{ "sctp_assoc_label", py_sctp_assoc_label, METH_VARARGS,
 	  sctp_assoc_label_doc },
-#endif
 	{ NULL, NULL, 0, NULL },
 };
 
@@ -377,7 +378,9 @@ static struct PyModuleDef module = {
 	NULL, NULL, NULL, NULL,
 };
 
-PyMODINIT_FUNC PyInit_peersec(void);
+/* Exported by hand: the module is built with hidden visibility, and
+ * PyMODINIT_FUNC marks the symbol visible only from Python 3.9 on. */
+__attribute__((visibility("default"))) PyMODINIT_FUNC PyInit_peersec(void);
 PyMODINIT_FUNC PyInit_peersec(void)
 {
 	PyObject *m = PyModule_Create(&module);

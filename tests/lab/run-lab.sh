@@ -321,6 +321,18 @@ else
 		fail_build "secilc: $(tr '\n' ' ' <"$work/secilc.log")"
 fi
 
+# mcstransd, Debian's label translation daemon (mcstrans, unpacked, not
+# installed), for 88-peersec-tool's translated labels: the scenario writes
+# its configuration and starts it.  Without it that part skips.
+if [[ $lsm == selinux ]] && mcdir=$("$here/fetch-package.sh" mcstrans); then
+	cp "$mcdir/sbin/mcstransd" "$root/usr/sbin/" || fail_build "copying mcstransd"
+	ldd "$mcdir/sbin/mcstransd" | awk '/=> \// { print $3 } /^\t\// { print $1 }' |
+	while read -r so; do
+		[[ -f $root$so ]] && continue
+		mkdir -p "$root$(dirname "$so")" && cp -L "$so" "$root$so" || exit 1
+	done || fail_build "copying mcstransd's libraries"
+fi
+
 # The world's own names, for the scenarios (lab/env.sh; lablib.sh has the
 # small policy's as defaults).  Refpolicy labels the kernel, unlabeled
 # traffic and NetLabel's wire-only peers (netmsg) at its system high in MLS,

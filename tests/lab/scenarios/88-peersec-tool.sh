@@ -29,8 +29,19 @@ listening() {
 	return 1
 }
 
+# show FILE CMDLINE: a transcript in the TAP log, as comments: "$ CMDLINE"
+# (without its in_a, in_b or run_as CTX prefix), then FILE's lines indented.
+show() {
+	_lab_tap "# \$ $(printf '%s\n' "$2" |
+		sed -e 's/^in_[ab] //' -e 's/^run_as [^ ]* //')"
+	sed 's/^/#   /' "$1" >>"$LAB_TAP"
+}
+
+# show_job JOB: show a finished background job.
+show_job() { show "$LAB_TMP/$1.out" "$(cat "$LAB_TMP/$1.cmd")"; }
+
 # expect_status NAME STATUS CMD...: like expect_run, ok when CMD exits with
-# STATUS; its output in $LAB_TMP/last.out and in the serial log.
+# STATUS; its output in $LAB_TMP/last.out, the serial log and the transcript.
 expect_status() {
 	local name=$1 want=$2 rc
 
@@ -38,11 +49,11 @@ expect_status() {
 	timeout "$(lab_bound "$LAB_TIMEOUT")" "$@" >"$LAB_TMP/last.out" 2>&1
 	rc=$?
 	_lab_keep "$LAB_TMP/last.out"
+	show "$LAB_TMP/last.out" "$*"
 	if [ "$rc" -eq "$want" ]; then
 		ok "$name"
 	else
 		fail "$name" "command: $*" "exit status $rc, expected $want"
-		_lab_diag <"$LAB_TMP/last.out"
 	fi
 	sed 's/^/  | /' "$LAB_TMP/last.out"
 }
@@ -65,6 +76,7 @@ expect_status "connect tcp: exit 0 for a labeled server" 0 \
 expect_eq "connect tcp: b's address and label" "tcp $B4:4880 $from_b" \
 	"$(tool_out "$LAB_TMP/last.out")"
 expect_job "listen tcp -n 1: exit 0 after one labeled peer" srv
+show_job srv
 expect_eq "listen tcp: a's address and label" "tcp $A4 $from_a" \
 	"$(peers "$LAB_TMP/srv.out")"
 
@@ -77,6 +89,7 @@ expect_eq "connect tcp6 --json: one JSON object, translated = raw without mcstra
 	"{\"proto\":\"tcp\",\"address\":\"[$B6]:4881\",\"label\":\"$from_b\",\"translated\":\"$from_b\",\"error\":null}" \
 	"$(tool_out "$LAB_TMP/last.out")"
 expect_job "listen tcp6 --json: exit 0" srv
+show_job srv
 expect_eq "listen tcp6 --json: a's label" "$from_a" "$(json_field "$LAB_TMP/srv.out" label)"
 
 # Loopback in the root namespace carries no label here.
@@ -88,6 +101,7 @@ expect_status "connect tcp, unlabeled server: exit 1" 1 \
 expect_eq "connect tcp, unlabeled: 'none'" "tcp 127.0.0.1:4882 none" \
 	"$(tool_out "$LAB_TMP/last.out")"
 expect_job "listen tcp, unlabeled peer: exit 0 (none is an answer)" srv
+show_job srv
 expect_eq "listen tcp, unlabeled: 'none'" "tcp 127.0.0.1 none" "$(peers "$LAB_TMP/srv.out")"
 
 # --------------------------------------------------------------- UDP
@@ -98,6 +112,7 @@ listening srv
 expect_run "udp: 4 datagrams from $A4 and $A4b" \
 	in_a inetd-abuse udp "$A4,$A4b" "$B4" 4883 4
 expect_job "listen udp -n 4: exit 0 after four datagrams" srv
+show_job srv
 expect_eq "listen udp: one line per datagram, each its address's label" \
 	"$(printf 'udp %s %s\n' "$A4" "$from_a" "$A4" "$from_a" "$A4b" "$from_a2" "$A4b" "$from_a2")" \
 	"$(peers "$LAB_TMP/srv.out" | sort)"
@@ -110,6 +125,7 @@ expect_status "connect sctp: exit 0" 0 in_a peersec connect sctp "$B4:4884"
 expect_eq "connect sctp: b's label (the association's)" "sctp $B4:4884 $from_b" \
 	"$(tool_out "$LAB_TMP/last.out")"
 expect_job "listen sctp: exit 0" srv
+show_job srv
 expect_eq "listen sctp: a's label" "sctp $A4 $from_a" "$(peers "$LAB_TMP/srv.out")"
 
 # -------------------------------------------------------------- AF_UNIX
@@ -125,6 +141,7 @@ expect_status "connect unix: exit 0" 0 run_as "$client" peersec connect unix @la
 expect_eq "connect unix: the server process's context" "unix @lab-tool $server" \
 	"$(tool_out "$LAB_TMP/last.out")"
 expect_job "listen unix: exit 0" srv
+show_job srv
 expect_eq "listen unix: the client process's context" "unix unnamed $client" \
 	"$(peers "$LAB_TMP/srv.out")"
 case $(tool_out "$LAB_TMP/srv.out") in
@@ -138,6 +155,7 @@ lab_bg srv run_as "$server" peersec listen unix /dev/log --type dgram -n 1
 listening srv
 expect_run "logger sends a datagram to /dev/log" run_as "$client" logger -t lab hello
 expect_job "listen unix --type dgram: exit 0" srv
+show_job srv
 expect_eq "listen unix --type dgram: the sender's context (SO_PASSSEC)" \
 	"unix-dgram unnamed $client" "$(peers "$LAB_TMP/srv.out")"
 
@@ -168,7 +186,9 @@ if lab_bg_ready srv in_b stream-peer server -e "$from_a" "$B4" 4885; then
 	for f in /proc/"$spid"/fd/*; do
 		case $(readlink "$f") in
 		socket:*) peersec get --pid "$spid" --fd "${f##*/}" \
-				>>"$LAB_TMP/srvget.out" 2>&1 ;;
+				>"$LAB_TMP/get1.out" 2>&1
+			show "$LAB_TMP/get1.out" "peersec get --pid $spid --fd ${f##*/}"
+			cat "$LAB_TMP/get1.out" >>"$LAB_TMP/srvget.out" ;;
 		esac
 	done
 	sed 's/^/  | /' "$LAB_TMP/srvget.out"
@@ -180,6 +200,7 @@ if lab_bg_ready srv in_b stream-peer server -e "$from_a" "$B4" 4885; then
 	fi
 	kill "$spid"
 	expect_job "connect --hold: exits 0 when the server goes" holder
+	show_job holder
 	lab_wait srv
 else
 	fail "get: a server to hold a connection" "$(cat "$LAB_TMP/srv.out")"
@@ -234,6 +255,55 @@ else
 	skip "python module in the VM" "not built, or a sanitizer build"
 fi
 
+# ------------------------------------------------------------- mcstrans
+# Translated labels: Debian's mcstransd (run-lab.sh copies it in) with a
+# setrans.conf naming a's and b's levels.  libselinux looks for the
+# daemon's socket once per process, so each tool run started after it
+# listens asks it.  The daemon and the tool run in /init's domain.
+LAB_TRANSPORT=tcp4
+setrans=/var/run/setrans/.setrans-unix
+if [ -x /usr/sbin/mcstransd ]; then
+	mkdir -p /etc/selinux/lab "${setrans%/*}"
+	printf '%s\n' SELINUX=enforcing SELINUXTYPE=lab >/etc/selinux/config
+	printf '%s\n' s0:c6=PeerSix s0:c8=ServerEight >/etc/selinux/lab/setrans.conf
+	lab_bg mcs mcstransd -f
+	i=0
+	while [ ! -S "$setrans" ] && [ $i -lt "$(lab_bound 500)" ]; do
+		i=$((i + 1))
+		usleep 20000
+	done
+	if [ -S "$setrans" ]; then
+		ok "mcstrans: mcstransd listens"
+	else
+		fail "mcstrans: mcstransd listens" "$(cat "$LAB_TMP/mcs.out")"
+	fi
+	a_trans=system_u:system_r:peer_t:PeerSix
+	b_trans=system_u:system_r:server_t:ServerEight
+	lab_bg srv in_b peersec listen tcp "$B4:4891" -n 2
+	listening srv
+	expect_status "mcstrans: connect tcp: exit 0" 0 \
+		in_a peersec connect tcp "$B4:4891"
+	expect_eq "mcstrans: connect tcp: the raw label, then the translated one" \
+		"tcp $B4:4891 $from_b ($b_trans)" "$(tool_out "$LAB_TMP/last.out")"
+	expect_status "mcstrans: connect tcp --json: exit 0" 0 \
+		in_a peersec --json connect tcp "$B4:4891"
+	expect_eq "mcstrans: connect tcp --json: label raw, translated translated" \
+		"$from_b $b_trans" \
+		"$(json_field "$LAB_TMP/last.out" label) $(json_field "$LAB_TMP/last.out" translated)"
+	expect_job "mcstrans: listen tcp: exit 0" srv
+	show_job srv
+	expect_eq "mcstrans: listen tcp: a's label, then the translated one" \
+		"$(printf 'tcp %s %s (%s)\n' "$A4" "$from_a" "$a_trans" "$A4" "$from_a" "$a_trans")" \
+		"$(tool_out "$LAB_TMP/srv.out" | sed 's/:[0-9]* / /')"
+	kill "$(cat "$LAB_TMP/mcs.prog" 2>/dev/null)" 2>/dev/null
+	lab_wait mcs
+	rm -rf /etc/selinux/config /etc/selinux/lab "${setrans%/*}"
+elif [ "${LAB_CI:-}" = true ]; then
+	fail "mcstrans: translated labels" "no mcstransd in the VM (Debian's mcstrans)"
+else
+	skip "mcstrans: translated labels" "no mcstransd in the VM (Debian's mcstrans)"
+fi
+
 # ---------------------------------------------------------- fail closed
 # A label longer than the library's datagram bound (4096 bytes): the tool
 # says it cannot be read, with no label, and exits 4.
@@ -248,6 +318,7 @@ expect_run "udp: a datagram from an address with a $((${#long} + 1))-byte label"
 lab_wait srv
 expect_eq "listen udp: exit 4 when a label cannot be read" 4 $?
 sed 's/^/  | /' "$LAB_TMP/srv.out"
+show_job srv
 expect_eq "listen udp: EOVERFLOW reported, no label" "EOVERFLOW null" \
 	"$(json_field "$LAB_TMP/srv.out" error) $(tool_out "$LAB_TMP/srv.out" |
 		sed -n 's/.*"label":\(null\).*/\1/p')"
