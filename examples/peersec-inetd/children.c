@@ -82,8 +82,18 @@ int inetd_runtime_tick(struct inetd_state *st)
 		if (t >= c->kill_ms) {
 			/* its session: the server and what it started */
 			kill(-c->pid, SIGKILL);
-			kill(c->pid, SIGKILL);
 			c->killed = true;
+			if (kill(c->pid, SIGKILL) < 0) {
+				/* e.g. an MLS policy's sigkill constraint */
+				inetd_log(LOG_ERR, "cannot kill %s/%s pid %d "
+					  "after max_runtime %lld s: %s",
+					  c->service,
+					  inetd_proto_name(c->proto),
+					  (int)c->pid,
+					  (c->kill_ms - c->born_ms) / 1000,
+					  strerror(errno));
+				continue;
+			}
 			inetd_log(LOG_WARNING, "killed %s/%s pid %d: ran for "
 				  "max_runtime %lld s", c->service,
 				  inetd_proto_name(c->proto), (int)c->pid,
@@ -136,23 +146,26 @@ static struct inetd_child *child_find(struct inetd_state *st, pid_t pid)
  */
 #define CHECK_MS 200
 
-/* The context of process @pid, or "" when it cannot be read. */
-static void context_of(pid_t pid, char *cur, size_t size)
+/* The context of @pid into @cur ("" when unreadable): 0 or the errno. */
+static int context_of(pid_t pid, char *cur, size_t size)
 {
 	char path[64];
 	ssize_t n;
-	int fd;
+	int fd, err = 0;
 
 	cur[0] = '\0';
 	snprintf(path, sizeof(path), "/proc/%d/attr/current", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return;
+		return errno;
 	n = read(fd, cur, size - 1);
+	if (n < 0)
+		err = errno;
 	close(fd);
 	while (n > 0 && (cur[n - 1] == '\0' || cur[n - 1] == '\n'))
 		n--;
 	cur[n > 0 ? n : 0] = '\0';
+	return err;
 }
 
 static void refuse_child(struct inetd_state *st, const struct inetd_child *c,
@@ -215,10 +228,25 @@ static void check_context(struct inetd_state *st, struct inetd_child *c,
 			  bool last)
 {
 	char cur[4096], why[INETD_WHY_MAX];
+	int err;
 
-	context_of(c->pid, cur, sizeof(cur));
-	if (cur[0] == '\0' || strcmp(cur, c->ctx) == 0) {
-		/* unreadable: documented, not fatal */
+	err = context_of(c->pid, cur, sizeof(cur));
+	if (cur[0] == '\0') {
+		/* unreadable: documented, not fatal; said once per service */
+		struct inetd_stats *x = inetd_stats_of(st, c->service, c->proto);
+
+		if (!x->unverified) {
+			x->unverified = true;
+			inetd_log(LOG_WARNING, "cannot verify the context of "
+				  "%s/%s servers: /proc/%d/attr/current: %s; "
+				  "they start unverified", c->service,
+				  inetd_proto_name(c->proto), (int)c->pid,
+				  err != 0 ? strerror(err) : "empty");
+		}
+		inetd_settle(st, c, NULL);
+		return;
+	}
+	if (strcmp(cur, c->ctx) == 0) {
 		inetd_settle(st, c, NULL);
 		return;
 	}

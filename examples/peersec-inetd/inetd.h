@@ -107,6 +107,7 @@ struct inetd_stats {
 	unsigned long served, refused;
 	unsigned long drop_busy, drop_setup, drop_queue;
 	unsigned long held;		/* refusal lines not written yet */
+	bool unverified;		/* a server's context was unreadable */
 };
 
 /*

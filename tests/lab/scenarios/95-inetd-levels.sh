@@ -136,6 +136,19 @@ if grep -q 'stopping:' "$LAB_TMP/inetd.out"; then
 else
 	fail "the launcher stops on SIGTERM" "$(tail -n 3 "$LAB_TMP/inetd.out")"
 fi
+# After the exec the launcher reads each server's context back.  Refpolicy
+# MLS denies that read (process getattr: the launcher's low level s0 does
+# not dominate a server at s0:c1, and inetd_t has neither mlsprocreadtoclr
+# nor mlsprocread), so the check is skipped and the launcher says so, once
+# per service; elsewhere the read works and nothing is said.
+unverified='cannot verify the context of who-tcp/tcp servers: /proc/[0-9]*/attr/current: Permission denied; they start unverified'
+n=$(grep -c 'cannot verify the context of' "$LAB_TMP/inetd.out")
+if [ "$LAB_WORLD" = refpolicy-mls ]; then
+	m=$(grep -c "$unverified" "$LAB_TMP/inetd.out")
+	expect_eq "MLS: unverified servers are logged once for who-tcp/tcp (EACCES)" 1 "$m"
+else
+	expect_eq "every server's context is verified after its exec" 0 "$n"
+fi
 started=$(grep -c 'started who-tcp/tcp pid ' "$LAB_TMP/inetd.out")
 ended=$(grep -c 'ended who-tcp/tcp pid [0-9]*: exit status 0 after [0-9]*\.[0-9][0-9][0-9] s$' "$LAB_TMP/inetd.out")
 expect_eq "each server's end is logged with its exit status and duration" \
