@@ -469,7 +469,8 @@ int peersec_dgram_recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen,
  * been lost.  Reserve PEERSEC_CMSG_LABEL_SPACE bytes for it in msg_control;
  * a smaller buffer makes the kernel cut or drop the label, which this
  * function reports as -EOVERFLOW.  (An AF_UNIX receive with msg_control
- * NULL drops the label without MSG_CTRUNC: give a buffer.)
+ * NULL drops the label; Linux 6.4 and 6.1.28 or later then set MSG_CTRUNC,
+ * older kernels only with SO_PASSCRED or descriptors, so give a buffer.)
  *
  * The cases where "" comes back without an error are those of
  * peersec_udp_recvmsg(): no label was attached.  Labels are raw contexts
