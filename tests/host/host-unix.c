@@ -164,7 +164,8 @@ static void collect(const struct msghdr *m, struct seen *s)
 			assert_int_equal(close(fd), 0);
 			s->pidfds++;
 		}
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == 3)
+		if (c->cmsg_level == SOL_SOCKET &&
+		    c->cmsg_type == SCM_SECURITY)
 			s->label = true;
 	}
 }

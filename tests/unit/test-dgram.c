@@ -742,8 +742,9 @@ static void recv_bad_cmsg_len(void **state)
 }
 
 /* The last message's padding missing from what the kernel wrote: the
- * caller's msg_controllen counts it as put_cmsg() would (found by
- * fuzzing: a shortcut once returned the kernel's length as it was). */
+ * caller's msg_controllen counts it as put_cmsg() would, whether the
+ * caller's buffer holds the padding or ends before it, and not the
+ * kernel's unaligned length. */
 static void recv_unaligned_end(void **state)
 {
 	unsigned char raw[64];
