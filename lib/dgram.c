@@ -17,11 +17,12 @@
  * a stack buffer and copies out; peersec_udp_recvmmsg() runs it on the
  * caller's buffers, which the kernel filled directly.
  *
- * Descriptors.  An AF_UNIX message may carry SCM_RIGHTS.  The kernel
- * installs every descriptor that fits the buffer it was given, which is
- * larger than the caller's: those the caller's buffer would not have held
- * are closed here, as the kernel would have dropped them, and every
- * descriptor received is closed when the receive ends in an error.
+ * Descriptors.  An AF_UNIX message may carry SCM_RIGHTS, and SCM_PIDFD
+ * (SO_PASSPIDFD: one pidfd, after everything else).  The kernel installs
+ * every descriptor that fits the buffer it was given, which is larger than
+ * the caller's: those the caller's buffer would not have held are closed
+ * here, as the kernel would not have installed them, and every descriptor
+ * received is closed when the receive ends in an error.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -74,8 +75,13 @@ static bool is_rights(const struct cmsghdr *h)
 	return h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS;
 }
 
-/* Close the descriptors of the SCM_RIGHTS message at @msg (cmsg_len
- * @len) from the @keep'th on. */
+static bool is_pidfd(const struct cmsghdr *h)
+{
+	return h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_PIDFD;
+}
+
+/* Close the descriptors of the SCM_RIGHTS or SCM_PIDFD message at @msg
+ * (cmsg_len @len) from the @keep'th on. */
 static void drop_fds(const unsigned char *msg, size_t len, size_t keep,
 		     int (*close_fd)(int))
 {
@@ -102,7 +108,7 @@ static void drop_all_fds(const unsigned char *buf, size_t used,
 		memcpy(&h, buf + off, sizeof(h));
 		if (h.cmsg_len < HDR_LEN || h.cmsg_len > used - off)
 			return;
-		if (is_rights(&h))
+		if (is_rights(&h) || is_pidfd(&h))
 			drop_fds(buf + off, h.cmsg_len, 0, close_fd);
 		off += min_size(CMSG_ALIGN(h.cmsg_len), used - off);
 	}
@@ -110,7 +116,8 @@ static void drop_all_fds(const unsigned char *buf, size_t used,
 
 /*
  * Walk the messages the kernel wrote.  Every cmsg_len must cover its header
- * and stay inside @used; at most one label message.  On success *@lab is
+ * and stay inside @used, SCM_RIGHTS must hold whole descriptors and
+ * SCM_PIDFD exactly one; at most one label message.  On success *@lab is
  * the label message's offset (SIZE_MAX when there is none), *@lab_len
  * its cmsg_len, and *@rights whether an SCM_RIGHTS message came.
  */
@@ -139,6 +146,8 @@ static int find_label(const unsigned char *buf, size_t used, size_t *lab,
 			if ((h.cmsg_len - HDR_LEN) % sizeof(int) != 0)
 				return -EBADMSG;
 			*rights = true;
+		} else if (is_pidfd(&h) && h.cmsg_len != CMSG_LEN(sizeof(int))) {
+			return -EBADMSG;
 		}
 		off += min_size(CMSG_ALIGN(h.cmsg_len), used - off);
 	}
@@ -150,9 +159,15 @@ static int find_label(const unsigned char *buf, size_t used, size_t *lab,
  * kernel does with a buffer of @own bytes.  put_cmsg(): a message that
  * does not fit is cut to what is left (cmsg_len says so) if its header
  * fits, else dropped.  scm_detach_fds(): SCM_RIGHTS keeps the descriptors
- * that fit whole and the others are closed.  Each step takes CMSG_SPACE, or
- * what is left.  Returns the msg_controllen the kernel would have returned;
- * sets *@ctrunc when it would have set MSG_CTRUNC.
+ * that fit whole and the others are closed.  scm_pidfd_recv(): SCM_PIDFD
+ * comes whole or not at all (MSG_CTRUNC), so its descriptor is closed when
+ * fewer than CMSG_LEN(sizeof(int)) bytes are left.  Each step takes
+ * CMSG_SPACE, or what is left.  Returns the msg_controllen the kernel would
+ * have returned; sets *@ctrunc when it would have set MSG_CTRUNC.
+ *
+ * With SO_PASSPIDFD and no sender's pid, the kernel writes no SCM_PIDFD but
+ * still sets MSG_CTRUNC in a buffer with too little room for one; nothing
+ * here says that the option is on, so that flag is not redone.
  */
 static size_t cut_like_kernel(unsigned char *buf, size_t used, size_t own,
 			      bool *ctrunc, int (*close_fd)(int))
@@ -187,6 +202,11 @@ static size_t cut_like_kernel(unsigned char *buf, size_t used, size_t own,
 				}
 				len = CMSG_LEN(fit * sizeof(int));
 			}
+		} else if (is_pidfd(&h) && left < CMSG_LEN(sizeof(int))) {
+			*ctrunc = true;
+			drop_fds(buf + src, len, 0, close_fd);
+			src += step;
+			continue;
 		} else if (left < sizeof(h)) {
 			*ctrunc = true;
 			src += step;

@@ -23,6 +23,18 @@
 #define SO_PASSSEC 34
 #endif
 
+/* include/linux/socket.h (Linux 6.5): one descriptor, a pidfd for the
+ * sender, installed only when the whole message fits. */
+#ifndef SCM_PIDFD
+#define SCM_PIDFD 0x04
+#endif
+
+/* asm-generic/socket.h (Linux 6.5), used by the tests only.  parisc and
+ * sparc number it otherwise: there it needs kernel headers from 6.5. */
+#ifndef SO_PASSPIDFD
+#define SO_PASSPIDFD 76
+#endif
+
 /* include/uapi/linux/in.h */
 #ifndef IP_PASSSEC
 #define IP_PASSSEC 18

@@ -19,6 +19,8 @@
 #                 build/: unit and host tests under valgrind memcheck;
 #                 build-min/: without libselinux and libsctp (the same
 #                 exports, -EOPNOTSUPP), unit, host and hygiene tests;
+#                 build-nosctp/, build-noselinux/: without one of them,
+#                 hygiene tests (the same exports in every configuration);
 #                 build-tsan/: every function from many threads (TSan);
 #                 build-fuzz/: libFuzzer targets, a bounded time each;
 #                 build-cov/: unit and host tests for coverage of lib/
@@ -186,6 +188,10 @@ stage "valgrind memcheck" build --setup valgrind --suite unit --suite host
 
 FOR_SUITES="unit host hygiene" setup build-min -Dselinux=disabled -Dsctp=disabled -Ddocs=disabled -Dlab=disabled
 stage "without libselinux and libsctp" build-min --suite unit --suite host --suite hygiene
+FOR_SUITES=hygiene setup build-nosctp -Dselinux=enabled -Dsctp=disabled -Ddocs=disabled -Dlab=disabled
+stage "hygiene without libsctp" build-nosctp --suite hygiene
+FOR_SUITES=hygiene setup build-noselinux -Dselinux=disabled -Dsctp=enabled -Ddocs=disabled -Dlab=disabled
+stage "hygiene without libselinux" build-noselinux --suite hygiene
 
 # The man pages of a build without the launcher (no libselinux): only what
 # that build installs (tests/install/man-pages.sh).

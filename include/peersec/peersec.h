@@ -268,7 +268,8 @@ int peersec_udp_enable(int fd);
  * With MSG_PEEK the datagram stays queued and the next read meets it
  * again: drain it with a read without MSG_PEEK (and drop what it gives).
  *
- * Descriptors.  On an AF_UNIX socket a message may carry SCM_RIGHTS.  The
+ * Descriptors.  On an AF_UNIX socket a message may carry SCM_RIGHTS, and
+ * with SO_PASSPIDFD (Linux 6.5) SCM_PIDFD, the sender's pidfd.  The
  * caller receives exactly the descriptors recvmsg(2) would have given it in
  * its buffer of msg_controllen bytes (MSG_CTRUNC set when some did not
  * fit); the library closes those that the kernel installed in its own
@@ -432,8 +433,8 @@ int peersec_dgram_enable(int fd);
  * stream and seqpacket) sockets after peersec_dgram_enable().  The label
  * message may come at level SOL_IP or SOL_SOCKET; two in one message are
  * -EBADMSG.  The caller's own messages (SCM_CREDENTIALS, SCM_RIGHTS,
- * IP_PKTINFO, ...) come back as recvmsg(2) gives them, and SCM_RIGHTS
- * descriptors that do not fit the caller's buffer are closed.
+ * IP_PKTINFO, ...) come back as recvmsg(2) gives them, and SCM_RIGHTS and
+ * SCM_PIDFD descriptors that do not fit the caller's buffer are closed.
  */
 ssize_t peersec_dgram_recvmsg(int fd, struct msghdr *msg, int flags,
 			      char *label, size_t *label_len);
@@ -468,7 +469,8 @@ int peersec_dgram_recvmmsg(int fd, struct mmsghdr *vec, unsigned int vlen,
  * been lost.  Reserve PEERSEC_CMSG_LABEL_SPACE bytes for it in msg_control;
  * a smaller buffer makes the kernel cut or drop the label, which this
  * function reports as -EOVERFLOW.  (An AF_UNIX receive with msg_control
- * NULL drops the label without MSG_CTRUNC: give a buffer.)
+ * NULL drops the label; Linux 6.4 and 6.1.28 or later then set MSG_CTRUNC,
+ * older kernels only with SO_PASSCRED or descriptors, so give a buffer.)
  *
  * The cases where "" comes back without an error are those of
  * peersec_udp_recvmsg(): no label was attached.  Labels are raw contexts

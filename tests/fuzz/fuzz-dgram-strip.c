@@ -2,8 +2,9 @@
 /*
  * libFuzzer target: the datagram control-data core, peersec__dgram_strip(),
  * against a model written here independently.  Descriptors in SCM_RIGHTS
- * messages are not closed but counted: the core must hand over exactly
- * those the model's caller buffer would not hold, and on error all.
+ * and SCM_PIDFD messages are not closed but counted: the core must hand
+ * over exactly those the model's caller buffer would not hold, and on error
+ * all.
  *
  * Input: 2 bytes choosing the caller's space (own), 1 byte of flags (bit 0:
  * the kernel set MSG_CTRUNC; bits 1-3: extra buffer bytes / 8), then the
@@ -77,7 +78,14 @@ static void put_fds(struct model *m, size_t *left, const unsigned char *msg,
 	*left -= step;
 }
 
-/* put_cmsg(): @len is the message's cmsg_len as found. */
+static bool is_fd_msg(const struct cmsghdr *h)
+{
+	return h->cmsg_level == SOL_SOCKET &&
+	       (h->cmsg_type == SCM_RIGHTS || h->cmsg_type == SCM_PIDFD);
+}
+
+/* put_cmsg(): @len is the message's cmsg_len as found.  scm_pidfd_recv()
+ * writes SCM_PIDFD whole or not at all. */
 static void put(struct model *m, size_t *left, const unsigned char *msg,
 		size_t len)
 {
@@ -88,6 +96,12 @@ static void put(struct model *m, size_t *left, const unsigned char *msg,
 	if (h.cmsg_level == SOL_SOCKET && h.cmsg_type == SCM_RIGHTS &&
 	    len > CMSG_LEN(0)) {
 		put_fds(m, left, msg, len);
+		return;
+	}
+	if (h.cmsg_level == SOL_SOCKET && h.cmsg_type == SCM_PIDFD &&
+	    *left < CMSG_LEN(sizeof(int))) {
+		m->ctrunc = true;
+		m->dropped++;
 		return;
 	}
 
@@ -135,6 +149,13 @@ static void model_run(struct model *m, const unsigned char *buf, size_t used,
 			}
 			m->rights = true;
 			m->fds += (h.cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		}
+		if (h.cmsg_level == SOL_SOCKET && h.cmsg_type == SCM_PIDFD) {
+			if (h.cmsg_len != CMSG_LEN(sizeof(int))) {
+				m->ok = false;
+				return;
+			}
+			m->fds++;
 		}
 		if ((h.cmsg_level == SOL_IP || h.cmsg_level == SOL_SOCKET) &&
 		    h.cmsg_type == SCM_SECURITY) {
@@ -184,7 +205,7 @@ static size_t prefix_fds(const unsigned char *buf, size_t used)
 		memcpy(&h, buf + off, sizeof(h));
 		if (h.cmsg_len < CMSG_LEN(0) || h.cmsg_len > used - off)
 			break;
-		if (h.cmsg_level == SOL_SOCKET && h.cmsg_type == SCM_RIGHTS)
+		if (is_fd_msg(&h))
 			n += (h.cmsg_len - CMSG_LEN(0)) / sizeof(int);
 		off += CMSG_ALIGN(h.cmsg_len) < used - off ?
 		       CMSG_ALIGN(h.cmsg_len) : used - off;

@@ -10,7 +10,7 @@ import struct
 
 SOL_SOCKET, SOL_IP, SOL_IPV6 = 1, 0, 41
 IP_TTL, IP_PKTINFO, IP_ORIGDSTADDR, SCM_SECURITY = 2, 8, 20, 3
-SCM_RIGHTS, SCM_CREDENTIALS = 1, 2
+SCM_RIGHTS, SCM_CREDENTIALS, SCM_PIDFD = 1, 2, 4
 SO_TIMESTAMPNS = 35
 HDR = 16
 
@@ -61,6 +61,13 @@ shapes = {
     cmsg(SOL_SOCKET, SCM_SECURITY, LABEL) +
     cmsg(SOL_SOCKET, SCM_RIGHTS, struct.pack('=8i', *range(100, 108))),
     'unix-fds-only': cmsg(SOL_SOCKET, SCM_RIGHTS, struct.pack('=3i', 7, 8, 9)),
+    # SO_PASSPIDFD: the sender's pidfd comes last
+    'unix-creds-label-fds-pidfd': cmsg(SOL_SOCKET, SCM_CREDENTIALS,
+                                       struct.pack('=iII', 42, 0, 0)) +
+    cmsg(SOL_SOCKET, SCM_SECURITY, LABEL) +
+    cmsg(SOL_SOCKET, SCM_RIGHTS, struct.pack('=2i', 100, 101)) +
+    cmsg(SOL_SOCKET, SCM_PIDFD, struct.pack('=i', 102)),
+    'unix-pidfd-only': cmsg(SOL_SOCKET, SCM_PIDFD, struct.pack('=i', 9)),
     'unix-two-levels': cmsg(SOL_SOCKET, SCM_SECURITY, LABEL) +
     cmsg(SOL_IP, SCM_SECURITY, LABEL),
 }

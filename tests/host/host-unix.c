@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Host tests of the datagram functions on AF_UNIX sockets, and of the
- * descriptors that SCM_RIGHTS carries.  The reference is the kernel: every
+ * descriptors that SCM_RIGHTS and SCM_PIDFD carry.  The reference is the
+ * kernel: every
  * message is sent twice, read once with plain recvmsg into a buffer of the
  * caller's size, once through the library into the same size, and the two
  * must agree on the messages, MSG_CTRUNC and the descriptors delivered,
  * for every descriptor count from 0 to 8 (and the kernel's maximum, 253)
- * and every control buffer size up to what they all need.  After each
- * round no descriptor may be left open in the process.
+ * and every control buffer size up to what they all need, with and without
+ * SO_PASSCRED and SO_PASSPIDFD.  After each round no descriptor may be left
+ * open in the process.
  *
  * This kernel labels nothing unless an LSM that labels AF_UNIX peers is
  * active; labels are then checked to be the same through both paths.
@@ -51,15 +53,42 @@ static int count_fds(void)
 	return n - 1;	/* the directory's own descriptor */
 }
 
-static void pair(int type, bool passcred, int sv[2])
+/* The receiver's options besides SO_PASSSEC. */
+enum { PASSCRED = 1, PASSPIDFD = 2 };
+
+/* SO_PASSPIDFD needs Linux 6.5: older kernels skip the test, or fail it
+ * when CI=true. */
+static bool set_passpidfd(int fd)
+{
+	const char *ci = getenv("CI");
+	int one = 1;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_PASSPIDFD, &one, sizeof(one)) == 0)
+		return true;
+	assert_int_equal(errno, ENOPROTOOPT);
+	if (ci != NULL && strcmp(ci, "true") == 0)
+		fail_msg("SO_PASSPIDFD: ENOPROTOOPT (kernel older than 6.5); "
+			 "CI=true wants SCM_PIDFD tested");
+	fprintf(stderr, "SO_PASSPIDFD: ENOPROTOOPT, kernel older than 6.5: "
+		"SCM_PIDFD not tested\n");
+	return false;
+}
+
+static bool pair(int type, int opts, int sv[2])
 {
 	int one = 1;
 
 	assert_int_equal(socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, sv), 0);
 	assert_int_equal(peersec_dgram_enable(sv[1]), 0);
-	if (passcred)
+	if (opts & PASSCRED)
 		assert_int_equal(setsockopt(sv[1], SOL_SOCKET, SO_PASSCRED,
 					    &one, sizeof(one)), 0);
+	if ((opts & PASSPIDFD) && !set_passpidfd(sv[1])) {
+		close(sv[0]);
+		close(sv[1]);
+		return false;
+	}
+	return true;
 }
 
 /* Send "m" with @n copies of @fd attached. */
@@ -95,7 +124,7 @@ struct seen {
 	int nmsgs;
 	int level[8], type[8];
 	size_t len[8];
-	int fds;
+	int fds, pidfds;
 	size_t controllen;
 	bool ctrunc;
 	bool label;
@@ -127,7 +156,16 @@ static void collect(const struct msghdr *m, struct seen *s)
 				s->fds++;
 			}
 		}
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == 3)
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_PIDFD) {
+			int fd;
+
+			assert_int_equal(c->cmsg_len, CMSG_LEN(sizeof(fd)));
+			memcpy(&fd, CMSG_DATA(c), sizeof(fd));
+			assert_int_equal(close(fd), 0);
+			s->pidfds++;
+		}
+		if (c->cmsg_level == SOL_SOCKET &&
+		    c->cmsg_type == SCM_SECURITY)
 			s->label = true;
 	}
 }
@@ -136,11 +174,13 @@ static void assert_same(const struct seen *a, const struct seen *b,
 			size_t size, int nfd)
 {
 	if (a->nmsgs != b->nmsgs || a->fds != b->fds ||
-	    a->controllen != b->controllen || a->ctrunc != b->ctrunc)
-		fail_msg("buffer %zu, %d fds: library %d msgs %d fds len %zu "
-			 "ctrunc %d; recvmsg %d msgs %d fds len %zu ctrunc %d",
-			 size, nfd, a->nmsgs, a->fds, a->controllen, a->ctrunc,
-			 b->nmsgs, b->fds, b->controllen, b->ctrunc);
+	    a->pidfds != b->pidfds || a->controllen != b->controllen ||
+	    a->ctrunc != b->ctrunc)
+		fail_msg("buffer %zu, %d fds: library %d msgs %d+%d fds len %zu "
+			 "ctrunc %d; recvmsg %d msgs %d+%d fds len %zu ctrunc %d",
+			 size, nfd, a->nmsgs, a->fds, a->pidfds, a->controllen,
+			 a->ctrunc, b->nmsgs, b->fds, b->pidfds, b->controllen,
+			 b->ctrunc);
 	for (int i = 0; i < a->nmsgs; i++) {
 		assert_int_equal(a->level[i], b->level[i]);
 		assert_int_equal(a->type[i], b->type[i]);
@@ -148,8 +188,9 @@ static void assert_same(const struct seen *a, const struct seen *b,
 	}
 }
 
-/* One descriptor count, one buffer size (SIZE_MAX: msg_control NULL). */
-static void one_round(int sv[2], int nfd, size_t size, bool batch)
+/* One descriptor count, one buffer size (SIZE_MAX: msg_control NULL).
+ * Returns the number of pidfds plain recvmsg got. */
+static int one_round(int sv[2], int nfd, size_t size, bool batch)
 {
 	static union {
 		struct cmsghdr align;
@@ -212,22 +253,33 @@ static void one_round(int sv[2], int nfd, size_t size, bool batch)
 	assert_false(lib.label);	/* never left among the caller's */
 	assert_same(&lib, &ref, size, nfd);
 	assert_int_equal(count_fds(), before);
+	return ref.pidfds;
 }
 
-static void rights_sizes(int type, bool passcred, bool batch)
+static void rights_sizes(int type, int opts, bool batch)
 {
 	static const int counts[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, MAX_FDS };
 	int sv[2];
 
-	pair(type, passcred, sv);
+	if (!pair(type, opts, sv)) {
+		skip();
+		return;
+	}
 	for (size_t c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
 		int nfd = counts[c];
 		size_t need = CMSG_SPACE(sizeof(struct ucred)) +
-			      CMSG_SPACE(nfd * sizeof(int)) + 16;
+			      CMSG_SPACE(nfd * sizeof(int)) + 16 +
+			      ((opts & PASSPIDFD) ? CMSG_SPACE(sizeof(int)) : 0);
 
 		one_round(sv, nfd, SIZE_MAX, batch);
-		for (size_t size = 0; size <= need; size++)
-			one_round(sv, nfd, size, batch);
+		for (size_t size = 0; size <= need; size++) {
+			int pidfds = one_round(sv, nfd, size, batch);
+
+			/* the kernel did send one, so the sweep saw it */
+			if (size == need)
+				assert_int_equal(pidfds,
+						 (opts & PASSPIDFD) ? 1 : 0);
+		}
 	}
 	close(sv[0]);
 	close(sv[1]);
@@ -235,25 +287,39 @@ static void rights_sizes(int type, bool passcred, bool batch)
 
 static void rights_dgram(void **state)
 {
-	rights_sizes(SOCK_DGRAM, false, false);
-	rights_sizes(SOCK_DGRAM, true, false);
+	rights_sizes(SOCK_DGRAM, 0, false);
+	rights_sizes(SOCK_DGRAM, PASSCRED, false);
 }
 
 static void rights_seqpacket(void **state)
 {
-	rights_sizes(SOCK_SEQPACKET, false, false);
-	rights_sizes(SOCK_SEQPACKET, true, false);
+	rights_sizes(SOCK_SEQPACKET, 0, false);
+	rights_sizes(SOCK_SEQPACKET, PASSCRED, false);
 }
 
 static void rights_stream(void **state)
 {
-	rights_sizes(SOCK_STREAM, true, false);
+	rights_sizes(SOCK_STREAM, PASSCRED, false);
 }
 
 static void rights_batch(void **state)
 {
-	rights_sizes(SOCK_DGRAM, false, true);
-	rights_sizes(SOCK_DGRAM, true, true);
+	rights_sizes(SOCK_DGRAM, 0, true);
+	rights_sizes(SOCK_DGRAM, PASSCRED, true);
+}
+
+/* SO_PASSPIDFD: the sender's pidfd comes last, whole or not at all; the
+ * library installs it whatever the caller's room, so must close it when
+ * plain recvmsg would not have delivered it. */
+static void pidfd_dgram(void **state)
+{
+	rights_sizes(SOCK_DGRAM, PASSPIDFD, false);
+	rights_sizes(SOCK_DGRAM, PASSPIDFD | PASSCRED, false);
+}
+
+static void pidfd_batch(void **state)
+{
+	rights_sizes(SOCK_DGRAM, PASSPIDFD | PASSCRED, true);
 }
 
 /* A peer sends 8 descriptors to a caller with room for 2, or none at all:
@@ -268,7 +334,7 @@ static void rights_eight_into_two(void **state)
 	struct iovec iov = { data, sizeof(data) };
 	int sv[2], before, null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 
-	pair(SOCK_DGRAM, false, sv);
+	assert_true(pair(SOCK_DGRAM, 0, sv));
 	before = count_fds();
 	send_fds(sv[0], null, 8);
 	send_fds(sv[0], null, 8);
@@ -364,7 +430,7 @@ static void own_recvmsg(void **state)
 	struct seen s;
 
 	memset(&ctl, 0, sizeof(ctl));	/* compared whole below */
-	pair(SOCK_DGRAM, true, sv);
+	assert_true(pair(SOCK_DGRAM, PASSCRED, sv));
 	send_fds(sv[0], null, 4);
 	send_fds(sv[0], null, 4);
 	assert_int_equal(recvmsg(sv[1], &m, 0), 1);
@@ -401,6 +467,8 @@ int main(void)
 		cmocka_unit_test(rights_seqpacket),
 		cmocka_unit_test(rights_stream),
 		cmocka_unit_test(rights_batch),
+		cmocka_unit_test(pidfd_dgram),
+		cmocka_unit_test(pidfd_batch),
 		cmocka_unit_test(own_recvmsg),
 	};
 

@@ -43,13 +43,30 @@ for f in $(cat "$tmp/exported"); do
 	grep -q "'man3/$f.3'" "$mandir/../../meson.build" ||
 		{ echo "FAIL: doc/meson.build does not install $f.3"; exit 1; }
 done
-# The nodes: PEERSEC_0.2 inherits PEERSEC_0.1, which holds the first release.
-for f in peersec_tcp_get peersec_udp_recvmsg peersec_sctp_assoc_label peersec_context_derive; do
-	grep -qx "$f@@PEERSEC_0.1" "$tmp/raw" || { echo "FAIL: $f is not in PEERSEC_0.1"; exit 1; }
-done
-for f in peersec_dgram_recvmsg peersec_cmsg_label peersec_stream_get; do
-	grep -qx "$f@@PEERSEC_0.2" "$tmp/raw" || { echo "FAIL: $f is not in PEERSEC_0.2"; exit 1; }
-done
+# The nodes, each with exactly its release's functions: PEERSEC_0.1 the
+# first release's, PEERSEC_0.2 the second's, inheriting PEERSEC_0.1.
+node_has() {
+	local node=$1 f
+	shift
+	for f in "$@"; do
+		grep -qx "$f@@$node" "$tmp/raw" || { echo "FAIL: $f is not in $node"; exit 1; }
+	done
+	[[ $(grep -c "@@$node\$" "$tmp/raw") == "$#" ]] ||
+		{ echo "FAIL: $node holds other functions than its $# own"; exit 1; }
+}
+node_has PEERSEC_0.1 peersec_version peersec_tcp_get peersec_tcp_get_alloc \
+	peersec_udp_enable peersec_udp_recvmsg peersec_udp_recvmmsg \
+	peersec_sctp_assoc_label peersec_sctp_peeloff \
+	peersec_label_is_unlabeled peersec_context_derive
+node_has PEERSEC_0.2 peersec_stream_get peersec_stream_get_alloc \
+	peersec_dgram_enable peersec_dgram_recvmsg peersec_dgram_recvmmsg \
+	peersec_cmsg_label
+# readelf -V: a node's definition line, then its parents, one a line.
+parent=$(readelf -V "$lib" | awk '
+	/Name: / { node = $NF; next }
+	node == "PEERSEC_0.2" && /Parent 1:/ { print $NF }')
+[[ $parent == PEERSEC_0.1 ]] ||
+	{ echo "FAIL: PEERSEC_0.2's parent is '$parent', not PEERSEC_0.1"; exit 1; }
 soname=$(readelf -d "$lib" | sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
 [[ $soname == libpeersec.so.1 ]] || { echo "FAIL: SONAME is '$soname'"; exit 1; }
 echo "SONAME $soname; $(wc -l < "$tmp/exported") symbols, all declared, versioned and documented"

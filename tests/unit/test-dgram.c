@@ -5,7 +5,9 @@
  * recvmsg and recvmmsg are wrapped: each call takes the next scripted
  * datagram and writes its control messages with the same rules as the
  * kernel's put_cmsg() (a message that does not fit is cut to what is left
- * and MSG_CTRUNC set; each one takes CMSG_SPACE or what is left).  The
+ * and MSG_CTRUNC set; each one takes CMSG_SPACE or what is left;
+ * SCM_RIGHTS keeps the descriptors that fit whole and SCM_PIDFD comes
+ * whole or not at all, as scm_detach_fds() and scm_pidfd_recv() do).  The
  * caller's expected control data is computed by running those rules over
  * the caller's own buffer with the label message left out, which is what
  * plain recvmsg would have given it: the library must match it byte for
@@ -116,6 +118,22 @@ static void put_cmsg(struct msghdr *m, int level, int type, const void *data,
 	m->msg_controllen -= cmlen;
 }
 
+/* scm_detach_fds(): the descriptors that fit whole, MSG_CTRUNC for the
+ * others. */
+static void put_fds(struct msghdr *m, const void *data, size_t len)
+{
+	size_t n = len / sizeof(int), fit = 0;
+
+	if (m->msg_control != NULL && m->msg_controllen > CMSG_LEN(0))
+		fit = (m->msg_controllen - CMSG_LEN(0)) / sizeof(int);
+	if (fit < n) {
+		m->msg_flags |= MSG_CTRUNC;
+		n = fit;
+	}
+	if (n > 0)
+		put_cmsg(m, SOL_SOCKET, SCM_RIGHTS, data, n * sizeof(int));
+}
+
 /* Write @s's control data into @m as the kernel would; skip labels when
  * @no_label (the reference: plain recvmsg without IP_PASSSEC). */
 static void kernel_fill(struct msghdr *m, const struct script *s,
@@ -136,7 +154,16 @@ static void kernel_fill(struct msghdr *m, const struct script *s,
 		if (no_label && (c->level == SOL_IP || c->level == SOL_SOCKET) &&
 		    c->type == SCM_SECURITY)
 			continue;
-		put_cmsg(m, c->level, c->type, c->data, c->len);
+		if (c->level == SOL_SOCKET && c->type == SCM_PIDFD &&
+		    (m->msg_control == NULL ||
+		     m->msg_controllen < CMSG_LEN(c->len))) {
+			m->msg_flags |= MSG_CTRUNC;
+			continue;
+		}
+		if (c->level == SOL_SOCKET && c->type == SCM_RIGHTS)
+			put_fds(m, c->data, c->len);
+		else
+			put_cmsg(m, c->level, c->type, c->data, c->len);
 	}
 	m->msg_controllen = (size_t)((char *)m->msg_control - (char *)start);
 	m->msg_control = start;
@@ -715,8 +742,9 @@ static void recv_bad_cmsg_len(void **state)
 }
 
 /* The last message's padding missing from what the kernel wrote: the
- * caller's msg_controllen counts it as put_cmsg() would (found by
- * fuzzing: a shortcut once returned the kernel's length as it was). */
+ * caller's msg_controllen counts it as put_cmsg() would, whether the
+ * caller's buffer holds the padding or ends before it, and not the
+ * kernel's unaligned length. */
 static void recv_unaligned_end(void **state)
 {
 	unsigned char raw[64];
@@ -1431,6 +1459,205 @@ static void rights_closed_per_datagram(void **state)
 		close(good[i]);
 }
 
+/* A pipe's read end stands in for the sender's pidfd (the write end is
+ * closed at once). */
+static int open_pidfd(void)
+{
+	int p[2];
+
+	assert_int_equal(pipe(p), 0);
+	close(p[1]);
+	return p[0];
+}
+
+/* Where the caller's control data holds an SCM_PIDFD, its descriptor. */
+static int delivered_pidfd(const struct msghdr *m)
+{
+	if (m->msg_control == NULL)
+		return -1;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c != NULL;
+	     c = CMSG_NXTHDR((struct msghdr *)m, c)) {
+		int fd;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_PIDFD)
+			continue;
+		assert_int_equal(c->cmsg_len, CMSG_LEN(sizeof(fd)));
+		memcpy(&fd, CMSG_DATA(c), sizeof(fd));
+		return fd;
+	}
+	return -1;
+}
+
+/* SO_PASSPIDFD, for every size of the caller's buffer: the pidfd reaches
+ * the caller when plain recvmsg would have given it (the whole message
+ * fits after the credentials and descriptors), and is closed otherwise,
+ * with MSG_CTRUNC.  Both receive functions. */
+static void pidfd_closed_on_cut(void **state)
+{
+	static const unsigned char creds[12] = { 1, 0, 0, 0 };
+	int rights[2], pidfd;
+	const struct kmsg msgs[] = {
+		MSG(SOL_SOCKET, SCM_CREDENTIALS, creds),
+		{ SOL_SOCKET, SCM_SECURITY, sel, sizeof(sel) },
+		{ SOL_SOCKET, SCM_RIGHTS, rights, sizeof(rights) },
+		{ SOL_SOCKET, SCM_PIDFD, &pidfd, sizeof(pidfd) },
+	};
+	const struct script s = { .ret = 1, .msgs = msgs, .nmsgs = 4 };
+	const size_t need = CMSG_SPACE(sizeof(creds)) +
+			    CMSG_SPACE(sizeof(rights)) + CMSG_SPACE(sizeof(int));
+
+	for (size_t own = 0; own <= need + 8; own++) {
+		static union {
+			struct cmsghdr align;
+			unsigned char buf[PEERSEC_UDP_CONTROL_SPACE(128)];
+		} ctl;
+		bool fits = own >= CMSG_SPACE(sizeof(creds)) +
+				   CMSG_SPACE(sizeof(rights)) +
+				   CMSG_LEN(sizeof(int));
+		struct mmsghdr vec;
+		struct peersec_udp_label lab;
+		struct rx r;
+
+		reset();
+		open_fds(rights, 2);
+		pidfd = open_pidfd();
+		script(s);
+		rx_init(&r, own);
+		r.ret = peersec_dgram_recvmsg(7, &r.msg, 0, r.label,
+					      &r.label_len);
+		assert_int_equal(r.ret, 1);
+		assert_string_equal(r.label, sel);
+		assert_caller_view(&r, &s, own);
+		assert_int_equal(open_count(&pidfd, 1), fits);
+		assert_int_equal(delivered_pidfd(&r.msg), fits ? pidfd : -1);
+		if (!fits)
+			assert_true(r.msg.msg_flags & MSG_CTRUNC);
+		close(pidfd);
+		for (int i = 0; i < 2; i++)
+			close(rights[i]);
+
+		reset();
+		open_fds(rights, 2);
+		pidfd = open_pidfd();
+		script(s);
+		memset(&vec, 0, sizeof(vec));
+		vec.msg_hdr.msg_control = ctl.buf;
+		vec.msg_hdr.msg_controllen = PEERSEC_UDP_CONTROL_SPACE(own);
+		assert_int_equal(peersec_dgram_recvmmsg(7, &vec, 1, 0, NULL,
+							&lab), 1);
+		assert_int_equal(lab.error, 0);
+		assert_int_equal(open_count(&pidfd, 1), fits);
+		assert_int_equal(delivered_pidfd(&vec.msg_hdr),
+				 fits ? pidfd : -1);
+		if (!fits)
+			assert_true(vec.msg_hdr.msg_flags & MSG_CTRUNC);
+		close(pidfd);
+		for (int i = 0; i < 2; i++)
+			close(rights[i]);
+	}
+}
+
+/* Whatever goes wrong after the receive, the pidfd is closed with the
+ * other descriptors: two labels and a malformed SCM_PIDFD (-EBADMSG), a
+ * label too long and a cut with no label (-EOVERFLOW); in a batch, only
+ * the failing datagram's. */
+static void pidfd_closed_on_errors(void **state)
+{
+	/* the longest label message that fits, with no NUL: too long */
+	static char full[PEERSEC_UDP_LABEL_MAX];
+	int rights[3], pidfd, pidfd2[2];
+	const struct kmsg two[] = {
+		{ SOL_SOCKET, SCM_SECURITY, sel, sizeof(sel) },
+		LABEL(sel),
+		{ SOL_SOCKET, SCM_RIGHTS, rights, sizeof(rights) },
+		{ SOL_SOCKET, SCM_PIDFD, &pidfd, sizeof(pidfd) },
+	};
+	const struct kmsg over[] = {
+		{ SOL_SOCKET, SCM_SECURITY, full, sizeof(full) },
+		{ SOL_SOCKET, SCM_RIGHTS, rights, sizeof(rights) },
+		{ SOL_SOCKET, SCM_PIDFD, &pidfd, sizeof(pidfd) },
+	};
+	const struct kmsg wide[] = {
+		{ SOL_SOCKET, SCM_RIGHTS, rights, sizeof(rights) },
+		{ SOL_SOCKET, SCM_PIDFD, pidfd2, sizeof(pidfd2) },
+	};
+	const struct kmsg lone[] = {
+		{ SOL_SOCKET, SCM_PIDFD, &pidfd, sizeof(pidfd) },
+	};
+	const struct {
+		const struct kmsg *msgs;
+		size_t n;
+		int flags, err;
+	} cases[] = {
+		{ two, 4, 0, -EBADMSG },
+		{ over, 3, 0, -EOVERFLOW },
+		{ wide, 2, 0, -EBADMSG },
+		{ lone, 1, MSG_CTRUNC, -EOVERFLOW },
+	};
+
+	memset(full, 'o', sizeof(full));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		for (size_t own = 0; own <= 256; own += 64) {
+			const struct script s = { .ret = 1,
+						  .flags = cases[i].flags,
+						  .msgs = cases[i].msgs,
+						  .nmsgs = cases[i].n };
+			struct batch b;
+			struct rx r;
+
+			reset();
+			open_fds(rights, 3);
+			pidfd = open_pidfd();
+			pidfd2[0] = open_pidfd();
+			pidfd2[1] = open_pidfd();
+			script(s);
+			rx_init(&r, own);
+			r.ret = peersec_dgram_recvmsg(7, &r.msg, 0, r.label,
+						      &r.label_len);
+			assert_int_equal(r.ret, cases[i].err);
+			assert_int_equal(open_count(rights, 3),
+					 cases[i].msgs == lone ? 3 : 0);
+			assert_int_equal(open_count(&pidfd, 1),
+					 cases[i].msgs == wide ? 1 : 0);
+			assert_int_equal(open_count(pidfd2, 2),
+					 cases[i].msgs == wide ? 0 : 2);
+			for (int j = 0; j < 3; j++)
+				close(rights[j]);
+			close(pidfd);
+			close(pidfd2[0]);
+			close(pidfd2[1]);
+			if (own != 0)
+				continue;
+
+			/* batched, between two good datagrams */
+			reset();
+			open_fds(rights, 3);
+			pidfd = open_pidfd();
+			pidfd2[0] = open_pidfd();
+			pidfd2[1] = open_pidfd();
+			script((struct script){ .ret = 1 });	/* no cmsg */
+			script(s);
+			script((struct script){ .ret = 1 });	/* no cmsg */
+			batch_init(&b);
+			assert_int_equal(peersec_dgram_recvmmsg(7, b.vec, 3, 0,
+								NULL, b.labels),
+					 3);
+			assert_int_equal(b.labels[0].error, 0);
+			assert_int_equal(b.labels[1].error, cases[i].err);
+			assert_int_equal(b.labels[2].error, 0);
+			assert_int_equal(open_count(&pidfd, 1),
+					 cases[i].msgs == wide ? 1 : 0);
+			assert_int_equal(open_count(pidfd2, 2),
+					 cases[i].msgs == wide ? 0 : 2);
+			for (int j = 0; j < 3; j++)
+				close(rights[j]);
+			close(pidfd);
+			close(pidfd2[0]);
+			close(pidfd2[1]);
+		}
+	}
+}
+
 /* ---------------------------------------------------------------------- */
 /* peersec_cmsg_label                                                      */
 
@@ -1605,6 +1832,8 @@ int main(void)
 		cmocka_unit_test(rights_closed_on_errors),
 		cmocka_unit_test(rights_closed_on_cut),
 		cmocka_unit_test(rights_closed_per_datagram),
+		cmocka_unit_test(pidfd_closed_on_cut),
+		cmocka_unit_test(pidfd_closed_on_errors),
 		cmocka_unit_test(cmsg_label_cases),
 		cmocka_unit_test(dgram_enable_unix),
 	};

@@ -45,6 +45,7 @@
 
 #include <peersec/peersec.h>
 
+#include "kernel-abi.h"
 #include "lab-util.h"
 
 #define MAX_SEEN 512
@@ -147,7 +148,8 @@ static bool check_pktinfo(const struct opts *o, int family,
 
 			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
 			inet_ntop(AF_INET6, &pi.ipi6_addr, got, sizeof(got));
-		} else if (c->cmsg_level == SOL_IP && c->cmsg_type == 3) {
+		} else if (c->cmsg_level == SOL_IP &&
+			   c->cmsg_type == SCM_SECURITY) {
 			lab_err("the label message reached the caller");
 			return false;
 		}

@@ -27,11 +27,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "kernel-abi.h"
 #include "lab-util.h"
-
-#ifndef SCM_SECURITY
-#define SCM_SECURITY 0x03
-#endif
 
 static socklen_t addr_of(const char *name, struct sockaddr_un *sun)
 {
