@@ -17,14 +17,6 @@
 
 #include "peersec.h"
 
-/* The raw system calls, for a libc without the wrappers (glibc < 2.36). */
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_getfd
-#define SYS_pidfd_getfd 438
-#endif
-
 static int take_fd(const struct options *o, int *out)
 {
 	int pidfd, fd;

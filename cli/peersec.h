@@ -12,7 +12,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
+
+/* The raw system calls of get.c, for a libc without the wrappers (glibc
+ * before 2.36). */
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
 
 /* Exit codes (documented in peersec(1)). */
 enum {

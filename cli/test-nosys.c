@@ -17,12 +17,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 
-#ifndef SYS_pidfd_open
-#define SYS_pidfd_open 434
-#endif
-#ifndef SYS_pidfd_getfd
-#define SYS_pidfd_getfd 438
-#endif
+#include "peersec.h"
 
 /* The architecture whose system call numbers the filter compares. */
 #if defined(__x86_64__) && defined(__ILP32__)
