@@ -24,9 +24,9 @@ conf=$LAB_TMP/activated.conf
 	inetd_service act-tcp tcp 7101
 	inetd_service act-udp udp 7102
 } >"$conf"
-# systemd (init_t) runs at s0-s15:c0.c1023 and creates its sockets at s0;
-# /init is at s15 in refpolicy MLS, where the launcher may not use a socket
-# it created (MLS getattr/getopt), so there the activator runs at
+# systemd (init_t) runs at s0-s15:c0.c1023, and its sockets carry that
+# range; /init is at s15 in refpolicy MLS, where the launcher may not use a
+# socket it created (MLS getattr/getopt), so there the activator runs at
 # systemd's range.
 activator=
 [ "$LAB_WORLD" = refpolicy-mls ] &&
@@ -54,6 +54,24 @@ LAB_TRANSPORT=tcp
 # lets it in, where the launcher's own socket (95) would drop it.
 inetd_refused "activation: an unlabeled client gets nothing" \
 	tcp 127.0.0.1 7101 act "label"
+# A peer above the launcher's clearance (s1 against s0-s0:c0.c1023) passes
+# "peer recv" on the passed socket too, but the connection it gets is the
+# listener's kernel_t at the peer's level (s1), and reading it (getattr,
+# getopt: SO_PEERSEC) needs the launcher's high level to dominate s1
+# (mlsnetreadtoclr).  So the launcher refuses it for want of a label, not
+# by its clearance bound, and no server starts.
+if [ "$LAB_WORLD" = refpolicy-mls ]; then
+	H1=system_u:system_r:peer_t:s1
+	lab_netlabel "$H1" 127.0.0.9 &&
+	inetd_refused "activation: MLS: a peer at s1, above the launcher's clearance, is refused: its connection cannot be read" \
+		tcp 127.0.0.9 7101 act "label (none): reading the peer label: Permission denied\$"
+	if dmesg | grep -q "denied  { getopt } .*faddr=127.0.0.9 .*scontext=$INETD_CTX tcontext=system_u:system_r:kernel_t:s1 tclass=tcp_socket"; then
+		ok "activation: MLS: the kernel denies the launcher SO_PEERSEC on a connection at s1"
+	else
+		fail "activation: MLS: the kernel denies the launcher SO_PEERSEC on a connection at s1" \
+			"$(dmesg | grep 'faddr=127.0.0.9 ' | tail -n 3)"
+	fi
+fi
 inetd_stop act
 
 # a passed socket of the wrong kind: the launcher refuses to start
