@@ -681,6 +681,29 @@ static long fd_point(const struct scenario *s, const int *errs, int n,
  * size (3 is prime to the 8 of CMSG_ALIGN, so every alignment still comes)
  * and the last one are tried.
  */
+/* Whether this kernel has SO_PASSPIDFD (Linux 6.5).  Without it no
+ * SCM_PIDFD can come and the sweep runs without one; CI=true wants it. */
+static bool have_passpidfd(void)
+{
+	const char *ci = getenv("CI");
+	int sv[2], one = 1, r;
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv),
+			 0);
+	r = setsockopt(sv[1], SOL_SOCKET, SO_PASSPIDFD, &one, sizeof(one));
+	close(sv[0]);
+	close(sv[1]);
+	if (r == 0)
+		return true;
+	assert_int_equal(errno, ENOPROTOOPT);
+	if (ci != NULL && strcmp(ci, "true") == 0)
+		fail_msg("SO_PASSPIDFD: ENOPROTOOPT (kernel older than 6.5); "
+			 "CI=true wants SCM_PIDFD tested");
+	printf("SO_PASSPIDFD: ENOPROTOOPT, kernel older than 6.5: the sweep "
+	       "runs without SCM_PIDFD\n");
+	return false;
+}
+
 static void fd_sweep(const char *page, long (*run)(struct fd_pair *))
 {
 	static const int counts[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, MAX_FDS };
@@ -693,7 +716,7 @@ static void fd_sweep(const char *page, long (*run)(struct fd_pair *))
 	size_t sizes = 0;
 
 	n += man_errors(s.also, errs + n);
-	pending_pidfd = true;
+	pending_pidfd = have_passpidfd();
 	for (size_t c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
 		size_t need = CMSG_SPACE(sizeof(struct ucred)) +
 			      CMSG_SPACE(counts[c] * sizeof(int)) +
