@@ -2,14 +2,13 @@
 /*
  * Host tests of the datagram functions on AF_UNIX sockets, and of the
  * descriptors that SCM_RIGHTS and SCM_PIDFD carry.  The reference is the
- * kernel: every
- * message is sent twice, read once with plain recvmsg into a buffer of the
- * caller's size, once through the library into the same size, and the two
- * must agree on the messages, MSG_CTRUNC and the descriptors delivered,
- * for every descriptor count from 0 to 8 (and the kernel's maximum, 253)
- * and every control buffer size up to what they all need, with and without
- * SO_PASSCRED and SO_PASSPIDFD.  After each round no descriptor may be left
- * open in the process.
+ * kernel: every message is sent twice, read once with plain recvmsg into a
+ * buffer of the caller's size, once through the library into the same size,
+ * and the two must agree on the messages, MSG_CTRUNC and the descriptors
+ * delivered, for every descriptor count from 0 to 8 (and the kernel's
+ * maximum, 253) and every control buffer size up to what they all need,
+ * with and without SO_PASSCRED and SO_PASSPIDFD.  After each round no
+ * descriptor may be left open in the process.
  *
  * This kernel labels nothing unless an LSM that labels AF_UNIX peers is
  * active; labels are then checked to be the same through both paths.
